@@ -1,0 +1,107 @@
+"""One small exception hierarchy; every error carries where it happened and what was expected.
+
+The CLI turns these into one paragraph and an exit code (``exit_code``); nothing else
+should escape to the user as a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one input: where (file, field, line), which rule, expected vs found."""
+
+    file: str
+    field: str
+    rule: str
+    message: str
+    expected: str | None = None
+    found: str | None = None
+    line: int | None = None
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        text = f"{where}: {self.field or '(file)'}: [{self.rule}] {self.message}"
+        if self.expected is not None or self.found is not None:
+            text += f"（应为 {self.expected}，实为 {self.found}）"
+        return text
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+class ReportkitError(Exception):
+    """Base of every error reportkit raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, file: str | None = None, field: str | None = None,
+                 rule: str | None = None, expected: str | None = None, found: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file, self.field, self.rule = file, field, rule
+        self.expected, self.found = expected, found
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.field) if p]
+        text = (": ".join(parts) + ": " if parts else "") + self.message
+        if self.rule:
+            text = f"{text} [{self.rule}]"
+        if self.expected is not None or self.found is not None:
+            text += f"（应为 {self.expected}，实为 {self.found}）"
+        return text
+
+
+class InvalidInput(ReportkitError):
+    """Input data that break the schema or a rule; holds every finding, not only the first."""
+
+    exit_code = 2
+
+    def __init__(self, findings: list[Finding] | Finding | None = None, message: str | None = None,
+                 **where):
+        if isinstance(findings, Finding):
+            findings = [findings]
+        self.findings: list[Finding] = list(findings or [])
+        if message is None:
+            files = sorted({f.file for f in self.findings})
+            message = f"{len(self.findings)} 处输入错误，涉及 {len(files)} 个文件"
+        super().__init__(message, **where)
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        errors = [f for f in self.findings if f.severity == "error"]
+        if not errors:
+            return head
+        return head + "\n" + "\n".join(f"  {f}" for f in errors)
+
+
+class ExecutionFailed(ReportkitError):
+    """A report's notebook raised; the failed notebook was written before this was raised."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, bureau: str, cell: int | None = None,
+                 notebook: str | None = None, **where):
+        super().__init__(message, **where)
+        self.bureau, self.cell, self.notebook = bureau, cell, notebook
+
+    def __str__(self) -> str:
+        cell = f"第 {self.cell} 个单元格" if self.cell is not None else "执行时"
+        text = f"{self.bureau}: {cell}出错：{self.message}"
+        if self.notebook:
+            text += f"（出错的 notebook 已保存：{self.notebook}）"
+        return text
+
+
+class ImportFailed(ReportkitError):
+    """A published report that could not be read as one."""
+
+    exit_code = 2
+
+
+class BuildLocked(ReportkitError):
+    """Another build holds the output folder."""
+
+    exit_code = 1

@@ -1,0 +1,256 @@
+"""Reading params files: the only module that touches ``params/`` and YAML.
+
+Every problem becomes a located :class:`~reportkit.errors.Finding` (file, field path, line,
+rule, expected vs found). The YAML loader is deliberately strict: no duplicate keys, no
+aliases (a "billion laughs" file cannot blow up), no files over 1 MiB, UTF-8 only.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Finding, InvalidInput
+from .model import BUREAU_ID, Bureau, BureauYear
+
+MAX_BYTES = 1 << 20
+REGISTRY = "bureaus.yaml"
+SCHEMA_RULE = "schema"
+YAML_RULE = "yaml"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and duplicate keys and records each node's line."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "YAML aliases (*name) are not allowed here",
+                                       event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                raise yaml.MarkedYAMLError(None, None, f"mapping key must be text, found {key!r}",
+                                           key_node.start_mark)
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    None, None,
+                    f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _lines(node, path=()) -> dict[tuple, int]:
+    """Map every field path of a composed YAML document to its 1-based line."""
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            out.update(_lines(value_node, path + (key_node.value,)))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out.update(_lines(item, path + (i,)))
+    return out
+
+
+class Document:
+    """A parsed YAML file: its data and where each field stands."""
+
+    def __init__(self, path: Path, data: Any, lines: dict[tuple, int]):
+        self.path, self.data, self.lines = path, data, lines
+
+    def line(self, loc: tuple) -> int | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), None)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> Document:
+    """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding."""
+    name = _display(path)
+
+    def fail(message, line=None, expected=None, found=None):
+        raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
+
+    if path.is_dir():
+        fail("expected a YAML file, found a directory")
+    if not path.exists():
+        fail("file not found")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        fail("file too large", expected=f"≤ {MAX_BYTES} bytes", found=f"{size} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+             line, "UTF-8", "other encoding")
+    if "\x00" in text:
+        fail("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1)
+    if not text.strip():
+        fail("file is empty", expected="a YAML mapping", found="nothing")
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        fail(f"YAML syntax: {problem}", mark.line + 1 if mark else None)
+    except yaml.YAMLError as exc:
+        fail(f"YAML syntax: {exc}")
+    except RecursionError:
+        fail("YAML nesting too deep")
+    if not isinstance(data, dict):
+        fail("expected a YAML mapping at the top", expected="mapping", found=type(data).__name__)
+    return Document(path, data, _lines(node))
+
+
+def _field(loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required field missing",
+    "greater_than_equal": "must not be negative",
+    "int_type": "must be a whole number",
+    "less_than_equal": "number too large",
+}
+
+
+def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
+    """Turn pydantic's errors into located findings, one per error."""
+    name = _display(doc.path)
+    findings = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        # pydantic puts union branches and function validators into loc: drop them.
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
+        found = err.get("input")
+        expected = None
+        if err["type"] in ("greater_than_equal", "less_than_equal"):
+            expected = ("≥ " if err["type"] == "greater_than_equal" else "≤ ") + str(
+                err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le")))
+        elif err["type"] in ("int_type", "int_from_float"):
+            expected = "whole number"
+        elif err["type"] == "missing":
+            expected, found = "a value", "nothing"
+        elif err["type"] in ("too_short", "too_long"):
+            expected = "6 or 7 figures" if "applications" in loc else None
+        message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+        shown = None if found is None else repr(found) if not isinstance(found, (dict, list)) else \
+            f"{type(found).__name__} of {len(found)}"
+        findings.append(Finding(name, _field(loc), SCHEMA_RULE, message, expected,
+                                shown if err["type"] != "missing" else "nothing", doc.line(loc)))
+    return findings
+
+
+def registry_path(params_dir: Path) -> Path:
+    return Path(params_dir) / REGISTRY
+
+
+def year_path(params_dir: Path, year: int, bureau: str) -> Path:
+    """``params/<year>/<bureau>.yaml``; refuses ids that are not plain ASCII ids."""
+    check_bureau_id(bureau)
+    return Path(params_dir) / str(int(year)) / f"{bureau}.yaml"
+
+
+def check_bureau_id(bureau: str) -> None:
+    if not isinstance(bureau, str) or not BUREAU_ID.match(bureau):
+        raise InvalidInput(Finding("(command line)", "bureau", SCHEMA_RULE,
+                                   "bureau id must be lower-case ASCII letters, digits and '-'",
+                                   "e.g. shengzhou-wglj", repr(bureau)))
+
+
+def load_registry(params_dir: Path) -> dict[str, Bureau]:
+    """Read ``bureaus.yaml``: id → :class:`Bureau`. All errors of the file at once."""
+    doc = read_yaml(registry_path(params_dir))
+    bureaus, findings = {}, []
+    for key, entry in doc.data.items():
+        if not isinstance(entry, dict):
+            findings.append(Finding(_display(doc.path), str(key), SCHEMA_RULE,
+                                    "each bureau must be a mapping", "mapping",
+                                    type(entry).__name__, doc.line((key,))))
+            continue
+        try:
+            bureaus[str(key)] = Bureau.model_validate({"id": str(key), **entry})
+        except ValidationError as exc:
+            for f in schema_findings(doc, exc):
+                field = f.field if f.field != "id" else ""
+                findings.append(Finding(f.file, _field((key,)) + ("." + field if field else ""),
+                                        f.rule, f.message, f.expected, f.found,
+                                        doc.line((key,) + tuple(field.split(".")))))
+    if findings:
+        raise InvalidInput(findings)
+    return bureaus
+
+
+def read_year(path: Path) -> tuple[BureauYear, Document]:
+    """Read one bureau-year file into the model and keep its line map; schema errors all at once."""
+    doc = read_yaml(Path(path))
+    try:
+        return BureauYear.model_validate(doc.data), doc
+    except ValidationError as exc:
+        raise InvalidInput(schema_findings(doc, exc)) from None
+
+
+def load_year(path: Path) -> BureauYear:
+    """Read one bureau-year file into the model."""
+    return read_year(path)[0]
+
+
+def locate(doc: Document, field: str) -> int | None:
+    """The line of a field path such as ``applications.new[6]``."""
+    loc: list = []
+    for part in field.replace("]", "").replace("[", ".").split("."):
+        loc.append(int(part) if part.isdigit() else part)
+    return doc.line(tuple(loc))
+
+
+def years(params_dir: Path) -> list[int]:
+    """The years that have a folder in ``params/``."""
+    return sorted(int(p.name) for p in Path(params_dir).iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def bureaus_with_data(params_dir: Path, year: int) -> list[str]:
+    """Bureau ids that have ``params/<year>/<id>.yaml`` (any name ending in .yaml)."""
+    folder = Path(params_dir) / str(year)
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".yaml")
+
+
+def find_params_dir(name: str | os.PathLike = "params") -> Path:
+    """Resolve a params folder: as given, else the nearest parent that has one.
+
+    The master notebook runs from the repo root under papermill and from ``notebooks/``
+    in JupyterLab; both find the same ``params/``.
+    """
+    path = Path(name)
+    if path.is_absolute() or (path / REGISTRY).exists():
+        return path
+    for parent in Path.cwd().parents:
+        if (parent / path / REGISTRY).exists():
+            return parent / path
+    return path

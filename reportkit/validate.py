@@ -1,0 +1,102 @@
+"""Check params files: schema, then every rule, across years where data exist.
+
+Joins :mod:`reportkit.params` (reading) and :mod:`reportkit.rules` (arithmetic) and gives
+each bureau-year one :class:`Checked` record with all its findings.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from . import params, rules
+from .errors import Finding, InvalidInput
+from .model import Bureau, BureauYear
+
+
+@dataclass
+class Checked:
+    """One bureau-year after checking: the data (when readable) and every finding."""
+
+    bureau: str
+    year: int
+    path: Path
+    data: Optional[BureauYear] = None
+    entry: Optional[Bureau] = None
+    previous: Optional[BureauYear] = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not self.errors
+
+
+def check_one(params_dir: Path, bureau: str, year: int,
+              registry: Optional[dict[str, Bureau]] = None) -> Checked:
+    """Check one bureau's year, including R9/R10 against last year's file when it exists."""
+    params_dir = Path(params_dir)
+    path = params.year_path(params_dir, year, bureau)
+    checked = Checked(bureau, year, path)
+    if registry is None:
+        registry = params.load_registry(params_dir)
+    checked.entry = registry.get(bureau)
+    name = params._display(path)
+    if checked.entry is None:
+        checked.findings.append(Finding(name, "", "registry",
+                                        f"bureau '{bureau}' is not in {params.REGISTRY}",
+                                        "an entry in bureaus.yaml", "none"))
+    try:
+        data, doc = params.read_year(path)
+    except InvalidInput as exc:
+        checked.findings += exc.findings
+        return checked
+    prev_path = params.year_path(params_dir, year - 1, bureau)
+    if prev_path.is_file():
+        try:
+            checked.previous = params.load_year(prev_path)
+        except InvalidInput:
+            checked.findings.append(Finding(name, "", "R9-carry-chain",
+                                            f"last year's file {params._display(prev_path)} is invalid; "
+                                            "the carry-over chain was not checked",
+                                            severity="warning"))
+    found = rules.check_year(data, name, checked.entry, checked.previous)
+    checked.findings += [dataclasses.replace(f, line=params.locate(doc, f.field)) for f in found]
+    checked.data = data
+    return checked
+
+
+def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
+               bureaus: Optional[Iterable[str]] = None) -> list[Checked]:
+    """Check every bureau-year under ``params_dir`` (optionally narrowed). Registry errors raise."""
+    params_dir = Path(params_dir)
+    registry = params.load_registry(params_dir)
+    wanted = set(bureaus) if bureaus else None
+    out = []
+    for year in (sorted(years) if years else params.years(params_dir)):
+        ids = params.bureaus_with_data(params_dir, year)
+        if wanted is not None:
+            ids = [b for b in ids if b in wanted]
+        for bureau in ids:
+            try:
+                out.append(check_one(params_dir, bureau, year, registry))
+            except InvalidInput as exc:  # an id that is not a valid bureau id
+                out.append(Checked(bureau, year, params_dir / str(year) / f"{bureau}.yaml",
+                                   findings=exc.findings))
+    return out
+
+
+def load_valid(params_dir: Path, bureau: str, year: int) -> Checked:
+    """Checked data for one report, or :class:`InvalidInput` listing every error."""
+    checked = check_one(params_dir, bureau, year)
+    if not checked.ok:
+        raise InvalidInput(checked.errors)
+    return checked
