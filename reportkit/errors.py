@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def expected_found(expected, found) -> str:
+    """'（应为 6，实为 7）', or the half that is known."""
+    parts = ([f"应为 {expected}"] if expected is not None else []) + \
+            ([f"实为 {found}"] if found is not None else [])
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one input: where (file, field, line), which rule, expected vs found."""
@@ -24,9 +31,7 @@ class Finding:
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         text = f"{where}: {self.field or '(file)'}: [{self.rule}] {self.message}"
-        if self.expected is not None or self.found is not None:
-            text += f"（应为 {self.expected}，实为 {self.found}）"
-        return text
+        return text + expected_found(self.expected, self.found)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -49,9 +54,7 @@ class ReportkitError(Exception):
         text = (": ".join(parts) + ": " if parts else "") + self.message
         if self.rule:
             text = f"{text} [{self.rule}]"
-        if self.expected is not None or self.found is not None:
-            text += f"（应为 {self.expected}，实为 {self.found}）"
-        return text
+        return text + expected_found(self.expected, self.found)
 
 
 class InvalidInput(ReportkitError):

@@ -1,0 +1,135 @@
+"""``reportkit``: a thin command line over the library.
+
+Library errors become one paragraph on stderr and an exit code: 0 ok, 1 a report failed,
+2 invalid input, 3 audit findings. No traceback reaches the user (REPORTKIT_DEBUG=1 shows one).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ReportkitError
+
+EXIT_INVALID = 2
+
+
+class ReportkitGroup(click.Group):
+    """Maps ReportkitError (and anything unexpected) to a one-paragraph message and exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ReportkitError as exc:
+            click.echo(f"reportkit: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("reportkit: interrupted; reports finished so far are kept, "
+                       "unfinished ones were not written", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("REPORTKIT_DEBUG"):
+                raise
+            click.echo(f"reportkit: internal error: {type(exc).__name__}: {exc} "
+                       "(set REPORTKIT_DEBUG=1 to see the traceback)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=ReportkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--params", "params_dir", default="params", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder with bureaus.yaml and <year>/<id>.yaml.")
+@click.option("--output", "output_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Where reports are written (output/<year>/).")
+@click.version_option(package_name="reportkit")
+@click.pass_context
+def cli(ctx, params_dir: Path, output_dir: Path):
+    """Build 政府信息公开工作年度报告 from YAML params: validate, build, inspect."""
+    ctx.obj = {"params": params_dir, "output": output_dir}
+
+
+def _severity_counts(findings):
+    errors = sum(f.severity == "error" for f in findings)
+    return errors, len(findings) - errors
+
+
+@cli.command()
+@click.option("--year", type=int, multiple=True, help="Only this year (repeatable). Default: every year.")
+@click.option("--bureau", multiple=True, help="Only this bureau id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list.")
+@click.pass_obj
+def validate(obj, year, bureau, as_json):
+    """Check params files against the schema and rules R1–R10 (R9/R10 across years).
+
+    Exits 2 if any file has an error; warnings alone exit 0.
+    """
+    from .validate import check_many
+
+    checked = check_many(obj["params"], year or None, bureau or None)
+    findings = [f for c in checked for f in c.findings]
+    errors, warnings = _severity_counts(findings)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            click.echo(("错误 " if f.severity == "error" else "提示 ") + str(f))
+        bad = sum(not c.ok for c in checked)
+        click.echo(f"检查了 {len(checked)} 个文件：{len(checked) - bad} 个通过，{bad} 个有错误；"
+                   f"错误 {errors} 处，提示 {warnings} 处。")
+    if not checked:
+        raise ReportkitError("no params files found", file=str(obj["params"]))
+    sys.exit(EXIT_INVALID if errors else 0)
+
+
+@cli.command()
+@click.argument("year", type=int)
+@click.option("--bureau", multiple=True, help="Build only this bureau id (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes. Default: number of CPUs.")
+@click.option("--timeout", type=click.IntRange(1), default=300, show_default=True,
+              help="Seconds a report's cell may run before its kernel is killed.")
+@click.option("--force", is_flag=True, help="Rebuild even reports whose inputs did not change.")
+@click.option("--engine", type=click.Choice(["cold", "warm"]), default="cold", show_default=True,
+              help="cold: a fresh kernel per report; warm: one reused kernel per worker.")
+@click.option("--no-summary", is_flag=True, help="Do not build the city-wide roll-up report.")
+@click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Use another master notebook (default: notebooks/report.ipynb).")
+@click.pass_obj
+def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook):
+    """Build the reports of YEAR into OUTPUT/YEAR/ and the year's index page.
+
+    Invalid inputs are listed and skipped; a report that fails is kept under _failed/.
+    Exit 0 all built, 1 a report failed, 2 an input was invalid.
+    """
+    from .progress import BuildProgress, print_summary
+    from . import batch
+
+    with BuildProgress() as progress:
+        result = batch.build(obj["params"], obj["output"], year, bureau or None, jobs=jobs,
+                             timeout=timeout, force=force, engine=engine, on_event=progress.event,
+                             summary=not no_summary, **({"notebook": notebook} if notebook else {}))
+    print_summary(result)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+def schema():
+    """Print the JSON Schema of a params/<year>/<id>.yaml file (for editor completion)."""
+    from .model import BureauYear
+
+    doc = BureauYear.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "reportkit params file (政府信息公开工作年度报告数据)"
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+def main():
+    cli(prog_name="reportkit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Run the master notebook for one bureau and year: papermill's parameterize + nbclient.
+
+The cold engine starts a fresh kernel per report through ``papermill.execute_notebook``.
+A report that raises has its notebook written first (papermill does that), then
+:class:`~reportkit.errors.ExecutionFailed` is raised with the failing cell and error line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from papermill.exceptions import PapermillExecutionError
+
+from .errors import ExecutionFailed, ReportkitError
+
+KERNEL_NAME = "reportkit"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+NOTEBOOK = PACKAGE_ROOT.parent / "notebooks" / "report.ipynb"
+START_RETRIES = 3
+# Messages of kernel start-up failures worth a retry (port races when kernels start in parallel).
+TRANSIENT = ("Address already in use", "Kernel died before replying", "Kernel didn't respond",
+             "kernel_info", "ZMQError")
+
+log = logging.getLogger("reportkit")
+
+
+def kernel_argv() -> list[str]:
+    """This interpreter, quiet: the kernel's start-up warnings would otherwise reach the terminal."""
+    return [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+            "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+
+
+def ensure_kernel(name: str = KERNEL_NAME) -> str:
+    """Make sure kernelspec ``name`` runs *this* Python; install it into sys.prefix if not.
+
+    A run must never pick up another environment's interpreter.
+    """
+    manager = KernelSpecManager()
+    try:
+        spec = manager.get_kernel_spec(name)
+        if spec.argv == kernel_argv():
+            return name
+    except NoSuchKernel:
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = {"argv": kernel_argv(), "display_name": "Python (reportkit)", "language": "python",
+                "env": {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}, "metadata": {"debugger": True}}
+        (Path(tmp) / "kernel.json").write_text(json.dumps(spec, indent=1))
+        manager.install_kernel_spec(tmp, name, prefix=sys.prefix)
+    return name
+
+
+def batch_environment() -> None:
+    """Environment for kernels started by a batch: one thread each, no GUI backend."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+
+def parameters(bureau: str, year: int, params_dir: Path) -> dict:
+    """The notebook's parameters: ASCII only (papermill escapes anything else)."""
+    return {"bureau": bureau, "year": int(year), "params": str(Path(params_dir).resolve())}
+
+
+def _transient(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(t in text for t in TRANSIENT)
+
+
+def failure_from(exc: PapermillExecutionError, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:
+    """Turn papermill's error into ours: failing cell number and the error's first line."""
+    first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0] if exc.evalue else exc.ename
+    return ExecutionFailed(first, bureau=bureau, cell=exc.cell_index,
+                           notebook=str(notebook) if notebook else None)
+
+
+class ColdEngine:
+    """A fresh kernel per report (papermill's own path)."""
+
+    name = "cold"
+
+    def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300):
+        self.notebook, self.kernel, self.timeout = Path(notebook), kernel, timeout
+
+    def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
+        """Execute one report into ``out_path``; raises ExecutionFailed (notebook kept)."""
+        last: Optional[BaseException] = None
+        for attempt in range(1, START_RETRIES + 1):
+            try:
+                return papermill.execute_notebook(
+                    str(self.notebook), str(out_path),
+                    parameters=parameters(bureau, year, params_dir),
+                    kernel_name=self.kernel, progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, execution_timeout=self.timeout,
+                    start_timeout=60, ipython_hist_file=":memory:",
+                )
+            except PapermillExecutionError as exc:
+                raise failure_from(exc, bureau, out_path) from None
+            except ReportkitError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — kernel start-up and timeouts
+                last = exc
+                if _transient(exc) and attempt < START_RETRIES:
+                    log.info("%s: kernel start failed (%s), retry %d", bureau, exc, attempt)
+                    time.sleep(0.5 * attempt)
+                    continue
+                message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+                if "timed out" in str(exc).lower() or type(exc).__name__ == "CellTimeoutError":
+                    message = f"超时：单元格运行超过 {self.timeout} 秒，内核已终止"
+                raise ExecutionFailed(message, bureau=bureau,
+                                      notebook=str(out_path) if out_path.exists() else None) from None
+        raise ExecutionFailed(f"kernel failed to start: {last}", bureau=bureau)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,79 @@
+"""``output/<year>/manifest.json``: what each report was built from, how it went, what it weighs.
+
+A report is rebuilt only when the hash of everything it depends on changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from . import __version__, atomic, params
+from .execute import NOTEBOOK, PACKAGE_ROOT
+from .model import Bureau
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Entry:
+    """One bureau's line in the manifest."""
+
+    bureau: str
+    status: str                       # ok | failed | invalid | skipped
+    hash: Optional[str] = None
+    seconds: float = 0.0
+    html_bytes: int = 0
+    ipynb_bytes: int = 0
+    error: Optional[str] = None
+    cell: Optional[int] = None
+    built_at: Optional[str] = None
+    errors: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def code_hash(notebook: Path = NOTEBOOK) -> str:
+    """Hash of the master notebook, templates, CSS, the format file and reportkit's own code."""
+    h = hashlib.sha256(f"reportkit {__version__}\n".encode())
+    files = [Path(notebook)] + sorted(p for p in PACKAGE_ROOT.rglob("*")
+                                      if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml"))
+    for f in files:
+        try:
+            rel = f.relative_to(PACKAGE_ROOT.parent)
+        except ValueError:
+            rel = Path(f.name)
+        h.update(str(rel).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def input_hash(params_dir: Path, bureau: str, year: int, entry: Optional[Bureau],
+               notebook: Path = NOTEBOOK) -> str:
+    """Hash of one report's inputs: its file, registry entry, last year's file, and the code."""
+    h = hashlib.sha256(code_hash(notebook).encode())
+    h.update(params.year_path(params_dir, year, bureau).read_bytes())
+    h.update(json.dumps(entry.model_dump(mode="json") if entry else None, sort_keys=True,
+                        ensure_ascii=False).encode())
+    prev = params.year_path(params_dir, year - 1, bureau)
+    h.update(prev.read_bytes() if prev.is_file() else b"-")
+    return h.hexdigest()
+
+
+def read(folder: Path) -> dict[str, Entry]:
+    """The manifest's entries; an unreadable manifest counts as empty (everything rebuilds)."""
+    try:
+        raw = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        return {k: Entry(**v) for k, v in raw.get("reports", {}).items()}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def write(folder: Path, year: int, entries: dict[str, Entry], started: str, seconds: float) -> Path:
+    data = {"year": year, "reportkit": __version__, "built_at": started,
+            "seconds": round(seconds, 2),
+            "reports": {k: asdict(v) for k, v in sorted(entries.items())}}
+    return atomic.write_text(Path(folder) / MANIFEST,
+                             json.dumps(data, ensure_ascii=False, indent=2) + "\n")

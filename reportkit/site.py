@@ -1,0 +1,77 @@
+"""The year's index page: every bureau, its key figures, its status and a link to its report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from . import atomic
+from .manifest import Entry
+from .model import Bureau, BureauYear
+from .templating import css, render
+
+STATUS_MARKS = {"ok": ("✓", "已生成"), "skipped": ("✓", "已生成（未变化）"),
+                "failed": ("✗", "生成失败"), "invalid": ("✗", "数据有误")}
+
+
+@dataclass
+class Line:
+    """One bureau on the index page."""
+
+    id: str
+    name: str
+    status: str
+    figures: Optional[dict] = None
+    error: Optional[str] = None
+    link: Optional[str] = None
+
+    @property
+    def mark(self) -> str:
+        return STATUS_MARKS.get(self.status, ("?", self.status))[0]
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_MARKS.get(self.status, ("?", self.status))[1]
+
+
+def key_figures(data: BureauYear) -> dict:
+    """The figures the index shows for one bureau."""
+    cells = data.app_cells()
+    review = data.review_cells()
+    return {
+        "disclosed": data.disclosed.total,
+        "received": cells[("new",)]["total"],
+        "handled": cells[("total",)]["total"],
+        "carried_forward": cells[("carried_forward",)]["total"],
+        "reviews": review["review"]["total"],
+        "suits": review["litigation_direct"]["total"] + review["litigation_after_review"]["total"],
+    }
+
+
+def index_lines(entries: dict[str, Entry], registry: dict[str, Bureau],
+                data: dict[str, BureauYear], folder: Path) -> list[Line]:
+    lines = []
+    for bureau_id, entry in sorted(entries.items()):
+        bureau = registry.get(bureau_id)
+        html = Path(folder) / f"{bureau_id}.html"
+        link = f"{bureau_id}.html" if entry.status in ("ok", "skipped") and html.exists() else None
+        if entry.status == "failed" and (Path(folder) / "_failed" / f"{bureau_id}.html").exists():
+            link = f"_failed/{bureau_id}.html"
+        error = entry.error
+        if entry.status == "invalid" and entry.errors:
+            error = "；".join(entry.errors[:3]) + (f" 等 {len(entry.errors)} 处" if len(entry.errors) > 3 else "")
+        lines.append(Line(bureau_id, bureau.name if bureau else bureau_id, entry.status,
+                          key_figures(data[bureau_id]) if bureau_id in data else None, error, link))
+    return lines
+
+
+def write_index(folder: Path, year: int, lines: list[Line], government: str,
+                summary_link: Optional[str] = None) -> Path:
+    """Render ``index.html`` into ``folder`` (atomically)."""
+    totals = {k: sum(l.figures[k] for l in lines if l.figures) for k in
+              ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
+    html = render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
+                  government=government, summary_link=summary_link,
+                  n_ok=sum(l.status in ("ok", "skipped") for l in lines),
+                  n_bad=sum(l.status in ("failed", "invalid") for l in lines))
+    return atomic.write_text(Path(folder) / "index.html", html)

@@ -1,0 +1,72 @@
+"""The command line: exit codes, one-paragraph messages, help on every command."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import invoke
+from factories import dump, year_data
+
+from reportkit.cli import cli
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["build"], ["schema"]])
+def test_help_everywhere(runner, command):
+    result = runner.invoke(cli, command + ["--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_validate_sample_passes(runner, sample_params):
+    result = invoke(runner, "validate", params=sample_params)
+    assert result.exit_code == 0, result.output
+    assert "0 个有错误" in result.output
+
+
+def test_validate_lists_every_invalid_file(runner, small_params):
+    bad = year_data()
+    bad["applications"]["new"] = [4, 1, 0, 0, 1, 0, 7]
+    dump(small_params / "2022" / "alpha.yaml", bad)
+    dump(small_params / "2022" / "beta.yaml", year_data(colour=1))
+    result = invoke(runner, "validate", "--year", 2022, params=small_params)
+    assert result.exit_code == 2
+    out = result.output
+    assert "alpha.yaml" in out and "applications.new[6]" in out and "R1-row-total" in out
+    assert "应为 " in out and "实为 " in out
+    assert "beta.yaml" in out and "colour" in out and "unknown key" in out
+    assert "Traceback" not in out
+
+
+def test_validate_json(runner, small_params):
+    dump(small_params / "2022" / "beta.yaml", year_data(colour=1))
+    result = invoke(runner, "validate", "--json", params=small_params)
+    records = json.loads(result.output)
+    assert {"file", "field", "rule", "expected", "found", "line", "severity"} <= set(records[0])
+    assert result.exit_code == 2
+
+
+def test_schema_is_json_schema(runner):
+    result = invoke(runner, "schema")
+    doc = json.loads(result.output)
+    assert result.exit_code == 0
+    assert {"published", "proactive", "applications", "review_litigation"} <= set(doc["properties"])
+    assert doc["additionalProperties"] is False
+
+
+def test_missing_params_folder_is_a_clear_error(runner, tmp_path):
+    result = invoke(runner, "validate", params=tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert "bureaus.yaml" in result.output and "file not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_build_rejects_path_traversal(runner, small_params, tmp_path):
+    result = invoke(runner, "build", 2022, "--bureau", "../x", params=small_params, output=tmp_path / "o")
+    assert result.exit_code == 2
+    assert "bureau id" in result.output
+
+
+def test_build_unknown_bureau(runner, small_params, tmp_path):
+    result = invoke(runner, "build", 2022, "--bureau", "gamma", params=small_params, output=tmp_path / "o")
+    assert result.exit_code == 2
+    assert "gamma" in result.output and "no params file" in result.output
