@@ -24,7 +24,7 @@ import psutil
 
 from . import atomic, manifest, params, site
 from .errors import ExecutionFailed, InvalidInput
-from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
+from .execute import NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .export import FailedReportExporter, ReportExporter, to_html
 from .lock import BuildLock
 from .manifest import Entry
@@ -43,6 +43,7 @@ class BuildResult:
     invalid: list[Checked] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    summary: Optional[Entry] = None
 
     @property
     def failed(self) -> list[Entry]:
@@ -52,7 +53,8 @@ class BuildResult:
     def exit_code(self) -> int:
         if self.invalid:
             return InvalidInput.exit_code
-        return 1 if self.failed else 0
+        summary_failed = self.summary is not None and self.summary.status == "failed"
+        return 1 if self.failed or summary_failed else 0
 
 
 # --- worker side --------------------------------------------------------------------------
@@ -186,11 +188,19 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         if todo:
             ensure_kernel()
             _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit)
-        result.seconds = time.perf_counter() - t0
         # drop manifest lines of bureaus whose params file is gone
         present = set(params.bureaus_with_data(params_dir, year))
         entries = {k: v for k, v in entries.items() if k in present}
-        manifest.write(folder, int(year), entries, started, result.seconds)
+        summary_entry = manifest.read_summary(folder)
+        if summary and any(c.ok for c in checked):
+            failed = sorted(k for k, v in entries.items() if v.status == "failed")
+            emit("start", "summary", None)
+            summary_entry = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
+                                          force, failed, result)
+            emit("skipped" if "summary" in result.skipped else summary_entry.status, "summary", summary_entry)
+        result.summary = summary_entry
+        result.seconds = time.perf_counter() - t0
+        manifest.write(folder, int(year), entries, started, result.seconds, summary_entry)
         if write_index:
             data = {c.bureau: c.data for c in check_many(params_dir, [year]) if c.ok} if wanted else \
                 {c.bureau: c.data for c in checked if c.ok}
@@ -199,6 +209,40 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             site.write_index(folder, int(year), site.index_lines(entries, registry, data, folder),
                              government, summary)
     return result
+
+
+def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
+                  failed: list[str], result: BuildResult) -> Entry:
+    """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
+    from .rollup import title
+
+    folder = output_dir / str(year)
+    digest = manifest.summary_hash(params_dir, year, SUMMARY_NOTEBOOK, failed)
+    prev = manifest.read_summary(folder)
+    if not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists():
+        result.skipped.add("summary")
+        return prev
+    batch_environment()
+    government = next(iter(registry.values())).government if registry else ""
+    started = time.perf_counter()
+    entry = Entry("summary", "failed", hash=digest, built_at=_now())
+    work = Path(tempfile.mkdtemp(prefix=".work-summary-", dir=folder))
+    try:
+        nb = ColdEngine(notebook=SUMMARY_NOTEBOOK, timeout=timeout).execute(
+            SUMMARY_NOTEBOOK, {"year": year, "params": str(Path(params_dir).resolve()),
+                               "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
+        html = to_html(nb, title(government, year)).encode("utf-8")
+        atomic.write_bytes(folder / "summary.ipynb", nbformat.writes(nb).encode("utf-8"))
+        atomic.write_bytes(folder / "summary.html", html)
+        entry.status, entry.html_bytes = "ok", len(html)
+    except ExecutionFailed as exc:
+        entry.error, entry.cell, entry.hash = exc.message, exc.cell, None
+        if (work / "summary.ipynb").exists():
+            atomic.write_bytes(folder / FAILED_DIR / "summary.ipynb", (work / "summary.ipynb").read_bytes())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    entry.seconds = round(time.perf_counter() - started, 2)
+    return entry
 
 
 def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit):

@@ -117,6 +117,26 @@ def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook)
 
 
 @cli.command()
+@click.option("--years", default=None, help="A range like 2021-2023 or one year. Default: every year.")
+@click.option("-o", "--output-file", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write: .csv or .parquet.")
+@click.pass_obj
+def dataset(obj, years, target):
+    """Export every cell of every valid bureau × year as one long table.
+
+    Columns: bureau, year, table, row, column, value (row/column are the format's keys).
+    Invalid files are left out and listed; the exit code is then 2.
+    """
+    from .dataset import export, parse_years
+
+    rows, invalid = export(obj["params"], target, parse_years(years))
+    click.echo(f"wrote {rows} cells to {target}")
+    for c in invalid:
+        click.echo(f"left out {c.path}: {len(c.errors)} error(s); see `reportkit validate`", err=True)
+    sys.exit(EXIT_INVALID if invalid else 0)
+
+
+@cli.command()
 def schema():
     """Print the JSON Schema of a params/<year>/<id>.yaml file (for editor completion)."""
     from .model import BureauYear

@@ -108,3 +108,9 @@ class BuildLocked(ReportkitError):
     """Another build holds the output folder."""
 
     exit_code = 1
+
+
+class BadArgument(ReportkitError):
+    """A command-line value that cannot be used (a malformed range, an unknown file type)."""
+
+    exit_code = 2

@@ -25,6 +25,7 @@ from .errors import ExecutionFailed, ReportkitError
 KERNEL_NAME = "reportkit"
 PACKAGE_ROOT = Path(__file__).resolve().parent
 NOTEBOOK = PACKAGE_ROOT.parent / "notebooks" / "report.ipynb"
+SUMMARY_NOTEBOOK = PACKAGE_ROOT.parent / "notebooks" / "summary.ipynb"
 START_RETRIES = 3
 # Messages of kernel start-up failures worth a retry (port races when kernels start in parallel).
 TRANSIENT = ("Address already in use", "Kernel died before replying", "Kernel didn't respond",
@@ -36,7 +37,7 @@ log = logging.getLogger("reportkit")
 def kernel_argv() -> list[str]:
     """This interpreter, quiet: the kernel's start-up warnings would otherwise reach the terminal."""
     return [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
-            "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+            "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"]
 
 
 def ensure_kernel(name: str = KERNEL_NAME) -> str:
@@ -80,6 +81,14 @@ def _transient(exc: BaseException) -> bool:
     return any(t in text for t in TRANSIENT)
 
 
+def describe(exc: BaseException, timeout: int) -> str:
+    """One line for an execution error that is not the notebook's own exception."""
+    if "timed out" in str(exc).lower() or type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
+        return f"超时：单元格运行超过 {timeout} 秒，内核已终止"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
 def failure_from(exc: PapermillExecutionError, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:
     """Turn papermill's error into ours: failing cell number and the error's first line."""
     first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0] if exc.evalue else exc.ename
@@ -97,32 +106,32 @@ class ColdEngine:
 
     def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
         """Execute one report into ``out_path``; raises ExecutionFailed (notebook kept)."""
+        return self.execute(self.notebook, parameters(bureau, year, params_dir), out_path, bureau)
+
+    def execute(self, notebook: Path, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
+        """Run any notebook with papermill, retrying kernel start-up failures."""
         last: Optional[BaseException] = None
         for attempt in range(1, START_RETRIES + 1):
             try:
                 return papermill.execute_notebook(
-                    str(self.notebook), str(out_path),
-                    parameters=parameters(bureau, year, params_dir),
+                    str(notebook), str(out_path), parameters=params,
                     kernel_name=self.kernel, progress_bar=False, log_output=False,
                     request_save_on_cell_execute=False, execution_timeout=self.timeout,
                     start_timeout=60, ipython_hist_file=":memory:",
                 )
             except PapermillExecutionError as exc:
-                raise failure_from(exc, bureau, out_path) from None
+                raise failure_from(exc, label, out_path) from None
             except ReportkitError:
                 raise
             except Exception as exc:  # noqa: BLE001 — kernel start-up and timeouts
                 last = exc
                 if _transient(exc) and attempt < START_RETRIES:
-                    log.info("%s: kernel start failed (%s), retry %d", bureau, exc, attempt)
+                    log.info("%s: kernel start failed (%s), retry %d", label, exc, attempt)
                     time.sleep(0.5 * attempt)
                     continue
-                message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-                if "timed out" in str(exc).lower() or type(exc).__name__ == "CellTimeoutError":
-                    message = f"超时：单元格运行超过 {self.timeout} 秒，内核已终止"
-                raise ExecutionFailed(message, bureau=bureau,
+                raise ExecutionFailed(describe(exc, self.timeout), bureau=label,
                                       notebook=str(out_path) if out_path.exists() else None) from None
-        raise ExecutionFailed(f"kernel failed to start: {last}", bureau=bureau)
+        raise ExecutionFailed(f"kernel failed to start: {last}", bureau=label)
 
     def close(self) -> None:
         pass

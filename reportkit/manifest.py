@@ -52,28 +52,58 @@ def code_hash(notebook: Path = NOTEBOOK) -> str:
 
 def input_hash(params_dir: Path, bureau: str, year: int, entry: Optional[Bureau],
                notebook: Path = NOTEBOOK) -> str:
-    """Hash of one report's inputs: its file, registry entry, last year's file, and the code."""
+    """Hash of one report's inputs: its file, registry entry, earlier years' files, the code."""
     h = hashlib.sha256(code_hash(notebook).encode())
     h.update(params.year_path(params_dir, year, bureau).read_bytes())
     h.update(json.dumps(entry.model_dump(mode="json") if entry else None, sort_keys=True,
                         ensure_ascii=False).encode())
-    prev = params.year_path(params_dir, year - 1, bureau)
-    h.update(prev.read_bytes() if prev.is_file() else b"-")
+    for earlier in range(year - 4, year):  # the trend chart reads up to four earlier years
+        prev = params.year_path(params_dir, earlier, bureau)
+        h.update(prev.read_bytes() if prev.is_file() else b"-")
     return h.hexdigest()
+
+
+def _raw(folder: Path) -> dict:
+    try:
+        return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def read(folder: Path) -> dict[str, Entry]:
     """The manifest's entries; an unreadable manifest counts as empty (everything rebuilds)."""
     try:
-        raw = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-        return {k: Entry(**v) for k, v in raw.get("reports", {}).items()}
-    except (OSError, ValueError, TypeError):
+        return {k: Entry(**v) for k, v in _raw(folder).get("reports", {}).items()}
+    except (TypeError, AttributeError):
         return {}
 
 
-def write(folder: Path, year: int, entries: dict[str, Entry], started: str, seconds: float) -> Path:
+def read_summary(folder: Path) -> Optional[Entry]:
+    """The roll-up's entry (bureau ``_summary``), if a manifest records one."""
+    try:
+        raw = _raw(folder).get("summary")
+        return Entry(**raw) if raw else None
+    except (TypeError, AttributeError):
+        return None
+
+
+def summary_hash(params_dir: Path, year: int, notebook: Path, failed: list[str]) -> str:
+    """Hash of the roll-up's inputs: the registry, every file of this and four earlier years."""
+    h = hashlib.sha256(code_hash(notebook).encode())
+    h.update(params.registry_path(params_dir).read_bytes())
+    for y in range(year - 4, year + 1):
+        for bureau in params.bureaus_with_data(params_dir, y):
+            h.update(f"{y}/{bureau}".encode())
+            h.update((Path(params_dir) / str(y) / f"{bureau}.yaml").read_bytes())
+    h.update(json.dumps(sorted(failed)).encode())
+    return h.hexdigest()
+
+
+def write(folder: Path, year: int, entries: dict[str, Entry], started: str, seconds: float,
+          summary: Optional[Entry] = None) -> Path:
     data = {"year": year, "reportkit": __version__, "built_at": started,
             "seconds": round(seconds, 2),
-            "reports": {k: asdict(v) for k, v in sorted(entries.items())}}
+            "reports": {k: asdict(v) for k, v in sorted(entries.items())},
+            "summary": asdict(summary) if summary else None}
     return atomic.write_text(Path(folder) / MANIFEST,
                              json.dumps(data, ensure_ascii=False, indent=2) + "\n")

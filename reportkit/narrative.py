@@ -5,10 +5,10 @@ passed to autoescaped Jinja templates as data.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
-from .chinese import change, count, date_cn, join_items, money, numeral
+from .chinese import change, count, date_cn, join_items, money, numeral, percent
 from .model import SPEC, Bureau, BureauYear
 from .templating import render
 
@@ -33,6 +33,7 @@ class Context:
     year: int
     data: BureauYear
     previous: Optional[BureauYear] = None
+    history: dict[int, BureauYear] = field(default_factory=dict)  # earlier valid years, oldest first
 
     @property
     def title(self) -> str:
@@ -90,18 +91,69 @@ def on_request_facts(ctx: Context) -> str:
     return text + "。"
 
 
+def reviews_and_suits(data: BureauYear) -> tuple[int, int]:
+    r = data.review_cells()
+    return r["review"]["total"], r["litigation_direct"]["total"] + r["litigation_after_review"]["total"]
+
+
 def supervision_facts(ctx: Context) -> str:
-    r = ctx.data.review_cells()
-    reviews = r["review"]["total"]
-    suits = r["litigation_direct"]["total"] + r["litigation_after_review"]["total"]
+    reviews, suits = reviews_and_suits(ctx.data)
     if not reviews and not suits:
-        return "全年未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。"
+        text = "全年未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况"
+        if ctx.previous is not None and any(reviews_and_suits(ctx.previous)):
+            before = reviews_and_suits(ctx.previous)
+            text += f"（上年行政复议{count(before[0])}件、行政诉讼{count(before[1])}件）"
+        return text + "。"
     parts = []
     if reviews:
-        parts.append(f"被申请行政复议{count(reviews)}件")
+        parts.append(f"被申请行政复议{count(reviews)}件" + _yoy(ctx, reviews, lambda p: reviews_and_suits(p)[0]))
     if suits:
-        parts.append(f"被提起行政诉讼{count(suits)}件")
-    return f"全年因政府信息公开工作{join_items(parts)}，具体结果见本报告第四部分。"
+        parts.append(f"被提起行政诉讼{count(suits)}件" + _yoy(ctx, suits, lambda p: reviews_and_suits(p)[1]))
+    sep = "；" if ctx.previous is not None else "、"
+    return f"全年因政府信息公开工作{sep.join(parts)}，具体结果见本报告第四部分。"
+
+
+def _with_change(ctx: Context, label: str, now: int, before_of, unit: str = "件") -> str:
+    text = f"{label}{count(now)}{unit}"
+    if ctx.previous is not None:
+        text += "，" + change(now, before_of(ctx.previous), unit)
+    return text
+
+
+def proactive_lead(ctx: Context) -> str:
+    """Lead of section 二: the year's documents and decisions, with last year's change."""
+    p = ctx.data.proactive
+    parts = [
+        _with_change(ctx, "本年制发行政规范性文件", p.normative_documents.issued,
+                     lambda q: q.proactive.normative_documents.issued),
+        _with_change(ctx, "作出行政许可决定", p.licensing, lambda q: q.proactive.licensing),
+        _with_change(ctx, "作出行政处罚决定", p.penalty, lambda q: q.proactive.penalty),
+    ]
+    if p.enforcement or (ctx.previous is not None and ctx.previous.proactive.enforcement):
+        parts.append(_with_change(ctx, "作出行政强制决定", p.enforcement, lambda q: q.proactive.enforcement))
+    return "；".join(parts) + "。"
+
+
+def applications_lead(ctx: Context) -> str:
+    """Lead of section 三: applications received and answered, with last year's change."""
+    cells = ctx.data.app_cells()
+    new, done = cells[("new",)]["total"], cells[("total",)]["total"]
+    parts = [_with_change(ctx, "本年新收政府信息公开申请", new, lambda q: q.app_cells()[("new",)]["total"]),
+             _with_change(ctx, "办结", done, lambda q: q.app_cells()[("total",)]["total"])]
+    text = "；".join(parts)
+    disclosed = ctx.data.outcome_totals()["disclosed"]
+    if done:
+        text += f"。办结的申请中予以公开{count(disclosed)}件，占{percent(disclosed, done)}"
+    return text + "。"
+
+
+def review_lead(ctx: Context) -> str:
+    """Lead of section 四: reviews and suits, with last year's change."""
+    reviews, suits = reviews_and_suits(ctx.data)
+    return "；".join([
+        _with_change(ctx, "本年因政府信息公开被申请行政复议", reviews, lambda q: reviews_and_suits(q)[0]),
+        _with_change(ctx, "被提起行政诉讼", suits, lambda q: reviews_and_suits(q)[1]),
+    ]) + "。"
 
 
 def title_block(ctx: Context) -> str:
@@ -126,8 +178,9 @@ def overview(ctx: Context) -> str:
                   subsections=subsections)
 
 
-def section_heading(ctx: Context, n: str) -> str:
-    return render("heading.html.j2", heading=ctx.heading(n))
+def table_section(ctx: Context, n: str, lead: str, body: str) -> str:
+    """A table section: heading, one lead sentence, then the table (trusted HTML) and charts."""
+    return render("table_section.html.j2", heading=ctx.heading(n), lead=lead, body=body)
 
 
 def problems(ctx: Context) -> str:

@@ -72,6 +72,11 @@ def print_summary(result, stream=None) -> None:
             error = f"cell {entry.cell}: {error}"
         table.add_row(bureau, STATUS_TEXT.get(status, status),
                       f"{entry.seconds:.1f}" if status not in ("skipped", "invalid") else "-", error)
+    if result.summary is not None:
+        s = result.summary
+        status = "skipped" if "summary" in result.skipped else s.status
+        table.add_row("(summary)", STATUS_TEXT.get(status, status),
+                      f"{s.seconds:.1f}" if status != "skipped" else "-", s.error or "")
     console.print(table)
     if result.invalid:
         console.print(f"{len(result.invalid)} invalid input file(s) skipped; run `reportkit validate` for details.")

@@ -11,8 +11,27 @@ from typing import Union
 from . import charts, narrative, tables
 from .model import SPEC
 from .narrative import OUTCOME_WORDS, Context
-from .params import find_params_dir
+from markupsafe import Markup
+
+from .errors import InvalidInput
+from .model import BureauYear
+from .params import find_params_dir, load_year, year_path
 from .validate import load_valid
+
+TREND_YEARS = 5
+
+
+def history(params_dir: Path, bureau: str, year: int) -> dict[int, "BureauYear"]:
+    """The bureau's valid files of the four years before ``year``, oldest first."""
+    out = {}
+    for y in range(year - TREND_YEARS + 1, year):
+        path = year_path(params_dir, y, bureau)
+        if path.is_file():
+            try:
+                out[y] = load_year(path)
+            except InvalidInput:
+                continue  # an invalid earlier year is reported by validate, not charted
+    return out
 
 
 class Fragment(str):
@@ -34,8 +53,10 @@ class Report:
     @classmethod
     def load(cls, bureau: str, year: int, params: Union[str, Path] = "params") -> "Report":
         """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error."""
-        checked = load_valid(find_params_dir(params), bureau, int(year))
-        return cls(Context(checked.entry, checked.year, checked.data, checked.previous))
+        params_dir = find_params_dir(params)
+        checked = load_valid(params_dir, bureau, int(year))
+        return cls(Context(checked.entry, checked.year, checked.data, checked.previous,
+                           history(params_dir, bureau, int(year))))
 
     @property
     def title(self) -> str:
@@ -51,19 +72,19 @@ class Report:
         if n == "一":
             return Fragment(narrative.overview(ctx))
         if n == "二":
-            body = tables.proactive_table(ctx.data)
+            lead, body = narrative.proactive_lead(ctx), tables.proactive_table(ctx.data)
         elif n == "三":
-            body = tables.applications_table(ctx.data) + self.outcomes_chart()
+            lead = narrative.applications_lead(ctx)
+            body = tables.applications_table(ctx.data) + self.outcomes_chart() + self.trend_chart()
         elif n == "四":
-            body = tables.review_table(ctx.data)
+            lead, body = narrative.review_lead(ctx), tables.review_table(ctx.data)
         elif n == "五":
             return Fragment(narrative.problems(ctx))
         elif n == "六":
             return Fragment(narrative.other_matters(ctx))
         else:
             raise ValueError(f"no section {n!r}: expected one of 一二三四五六")
-        return Fragment(f'<section class="section table-section">{narrative.section_heading(ctx, n)}'
-                        f"{body}</section>")
+        return Fragment(narrative.table_section(ctx, n, lead, Markup(body)))
 
     def outcomes_chart(self) -> Fragment:
         """How the year's applications were answered, as a bar chart."""
@@ -71,6 +92,18 @@ class Report:
         return Fragment(charts.hbar([OUTCOME_WORDS[k] for k in totals], list(totals.values()),
                                     f"图1 {self.ctx.year}年政府信息公开申请办理结果",
                                     empty_text="本年度无办理结果"))
+
+    def trend_chart(self) -> Fragment:
+        """Applications over the available years (up to five); empty without earlier years."""
+        series = {**self.ctx.history, self.ctx.year: self.ctx.data}
+        years = sorted(series)[-TREND_YEARS:]
+        if len(years) < 2:
+            return Fragment("")
+        cells = {y: series[y].app_cells() for y in years}
+        lines = {"新收申请": [cells[y][("new",)]["total"] for y in years],
+                 "办结": [cells[y][("total",)]["total"] for y in years],
+                 "予以公开": [series[y].outcome_totals()["disclosed"] for y in years]}
+        return Fragment(charts.trend(years, lines, f"图2 {years[0]}—{years[-1]}年政府信息公开申请情况"))
 
     def signature(self) -> Fragment:
         return Fragment(narrative.signature(self.ctx))
