@@ -142,7 +142,7 @@ def _cleanup(folder: Path) -> None:
 
 
 def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Iterable[str]] = None,
-          jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "cold",
+          jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
           notebook: Path = NOTEBOOK, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
           write_index: bool = True, summary: bool = True) -> BuildResult:
     """Build every bureau of ``year`` (or those named); see the module docstring."""

@@ -93,7 +93,7 @@ def validate(obj, year, bureau, as_json):
 @click.option("--timeout", type=click.IntRange(1), default=300, show_default=True,
               help="Seconds a report's cell may run before its kernel is killed.")
 @click.option("--force", is_flag=True, help="Rebuild even reports whose inputs did not change.")
-@click.option("--engine", type=click.Choice(["cold", "warm"]), default="cold", show_default=True,
+@click.option("--engine", type=click.Choice(["warm", "cold"]), default="warm", show_default=True,
               help="cold: a fresh kernel per report; warm: one reused kernel per worker.")
 @click.option("--no-summary", is_flag=True, help="Do not build the city-wide roll-up report.")
 @click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,

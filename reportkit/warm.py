@@ -1,0 +1,135 @@
+"""The warm engine: one kernel per worker, started once, reused for every report.
+
+Parameters are injected with papermill's own ``parameterize_notebook``; cells run through
+one long-lived nbclient client (``papermill.execute_notebook(km=...)`` would open a new
+client per call and leak its sockets and threads). Between reports the kernel is reset
+(:mod:`reportkit.kernelstate`); a kernel that dies, hangs past the timeout or grows past
+``max_rss`` is replaced and the report retried once.
+"""
+from __future__ import annotations
+
+import atexit
+import copy
+import logging
+from pathlib import Path
+from typing import Optional
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+from .errors import ExecutionFailed
+from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, parameters
+
+log = logging.getLogger("reportkit")
+BOOTSTRAP = "import reportkit.kernelstate as _rk; _rk.bootstrap()"
+RESET = "import reportkit.kernelstate as _rk; print(_rk.reset())"
+MAX_RSS = 600 * 1024 * 1024
+
+
+class WarmEngine:
+    """Run many reports in one kernel, each as if in a fresh one."""
+
+    name = "warm"
+
+    def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
+                 max_rss: int = MAX_RSS):
+        self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
+        self._source = load_notebook_node(str(self.notebook))  # papermill's loader: same cell metadata
+        self.client: Optional[NotebookClient] = None
+        self.restarts = 0
+        atexit.register(self.close)
+
+    # --- kernel lifecycle -----------------------------------------------------------------
+    def _start(self) -> None:
+        last = None
+        for _ in range(START_RETRIES):
+            client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel, timeout=self.timeout,
+                                    startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
+                                    record_timing=False, shutdown_kernel="immediate")
+            try:
+                client.create_kernel_manager()
+                client.start_new_kernel()
+                client.start_new_kernel_client()
+                self.client = client
+                self._run_code(BOOTSTRAP)
+                return
+            except Exception as exc:  # noqa: BLE001 — port races: try again with new ports
+                last = exc
+                self._stop(client)
+        raise ExecutionFailed(f"kernel failed to start: {last}", bureau="(warm kernel)")
+
+    def _stop(self, client: Optional[NotebookClient] = None) -> None:
+        client = client or self.client
+        if client is not None and client.km is not None:
+            try:
+                client._cleanup_kernel()
+            except Exception:  # noqa: BLE001 — it is being thrown away
+                pass
+        if client is self.client:
+            self.client = None
+
+    def restart(self) -> None:
+        self._stop()
+        self.restarts += 1
+        self._start()
+
+    def close(self) -> None:
+        self._stop()
+
+    def kernel_rss(self) -> int:
+        """Resident memory of the kernel process (0 when unknown)."""
+        try:
+            pid = self.client.km.provisioner.process.pid
+            return psutil.Process(pid).memory_info().rss
+        except Exception:  # noqa: BLE001
+            return 0
+
+    def _run_code(self, code: str) -> str:
+        """Run helper code outside any report; returns what it printed."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        self.client.nb = nb
+        self.client.execute_cell(nb.cells[0], 0, store_history=False)
+        return "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream").strip()
+
+    # --- reports ----------------------------------------------------------------------------
+    def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
+        """Execute one report; same contract as ColdEngine.run."""
+        nb = parameterize_notebook(copy.deepcopy(self._source), parameters(bureau, year, params_dir),
+                                   kernel_name=self.kernel)
+        for attempt in (1, 2):
+            try:
+                if self.client is None:
+                    self._start()
+                if self._run_code(RESET) != "ok" or self.kernel_rss() > self.max_rss:
+                    self.restart()
+                self._execute(nb)
+                return nb
+            except CellExecutionError as exc:
+                nbformat.write(nb, str(out_path))
+                first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0]
+                raise ExecutionFailed(first, bureau=bureau, cell=self._cell,
+                                      notebook=str(out_path)) from None
+            except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as exc:
+                log.info("%s: kernel lost (%s); restarting", bureau, exc)
+                self.restart() if attempt == 1 else self._stop()
+                if attempt == 2:
+                    nbformat.write(nb, str(out_path))
+                    raise ExecutionFailed(describe(exc, self.timeout), bureau=bureau,
+                                          notebook=str(out_path)) from None
+                nb = parameterize_notebook(copy.deepcopy(self._source), parameters(bureau, year, params_dir),
+                                           kernel_name=self.kernel)
+        raise AssertionError("unreachable")
+
+    def _execute(self, nb: nbformat.NotebookNode) -> None:
+        client = self.client
+        client.nb = nb
+        client.reset_execution_trackers()
+        for index, cell in enumerate(nb.cells):
+            self._cell = index
+            if cell.cell_type == "code":
+                cell.outputs = []
+            client.execute_cell(cell, index)
