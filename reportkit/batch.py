@@ -24,8 +24,8 @@ import psutil
 
 from . import atomic, manifest, params, site
 from .errors import ExecutionFailed, InvalidInput
-from .execute import NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
-from .export import FailedReportExporter, ReportExporter, to_html
+from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel,
+                      without_pyarrow_fs)
 from .lock import BuildLock
 from .manifest import Entry
 from .validate import Checked, check_many
@@ -64,7 +64,12 @@ _WORKER: dict = {}
 def _init_worker(engine: str, timeout: int, notebook: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     batch_environment()
-    _WORKER["engine"] = make_engine(engine, timeout, Path(notebook))
+    without_pyarrow_fs()
+    engine_ = make_engine(engine, timeout, Path(notebook))
+    if hasattr(engine_, "launch"):
+        engine_.launch()  # the kernel boots while this process imports nbconvert
+    from .export import FailedReportExporter, ReportExporter
+    _WORKER["engine"] = engine_
     _WORKER["exporter"] = ReportExporter()
     _WORKER["failed_exporter"] = FailedReportExporter()
 
@@ -84,6 +89,8 @@ def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, 
     work = Path(tempfile.mkdtemp(prefix=f".work-{bureau}-", dir=folder_p))
     tmp_nb = work / f"{bureau}.ipynb"
     entry = Entry(bureau, "failed", hash=digest, built_at=_now())
+    from .export import to_html
+
     try:
         nb = _WORKER["engine"].run(bureau, year, Path(params_dir), tmp_nb)
         html = to_html(nb, title, _WORKER["exporter"]).encode("utf-8")
@@ -111,6 +118,8 @@ def _keep_failed(folder: Path, bureau: str, tmp_nb: Path, title: str) -> None:
     """Keep the error notebook (and an HTML of it, code included) under ``_failed/``."""
     if not tmp_nb.exists():
         return
+    from .export import to_html
+
     target = folder / FAILED_DIR
     try:
         nb = nbformat.read(str(tmp_nb), as_version=4)
@@ -214,6 +223,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
                   failed: list[str], result: BuildResult) -> Entry:
     """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
+    from .export import to_html
     from .rollup import title
 
     folder = output_dir / str(year)

@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 import nbformat
-import papermill
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from papermill.exceptions import PapermillExecutionError
 
 from .errors import ExecutionFailed, ReportkitError
 
@@ -89,7 +87,17 @@ def describe(exc: BaseException, timeout: int) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
 
 
-def failure_from(exc: PapermillExecutionError, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:
+def without_pyarrow_fs() -> None:
+    """Keep papermill from importing pyarrow (≈50 MiB) in processes that only run notebooks.
+
+    papermill's I/O layer imports ``pyarrow.fs`` for hdfs:// paths, which reportkit never
+    uses; a batch worker blocks it before papermill is first imported.
+    """
+    if "papermill" not in sys.modules:
+        sys.modules.setdefault("pyarrow.fs", None)
+
+
+def failure_from(exc, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:
     """Turn papermill's error into ours: failing cell number and the error's first line."""
     first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0] if exc.evalue else exc.ename
     return ExecutionFailed(first, bureau=bureau, cell=exc.cell_index,
@@ -110,6 +118,9 @@ class ColdEngine:
 
     def execute(self, notebook: Path, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
         """Run any notebook with papermill, retrying kernel start-up failures."""
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
         last: Optional[BaseException] = None
         for attempt in range(1, START_RETRIES + 1):
             try:

@@ -40,19 +40,32 @@ class WarmEngine:
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
         self._source = load_notebook_node(str(self.notebook))  # papermill's loader: same cell metadata
         self.client: Optional[NotebookClient] = None
+        self._launched: Optional[NotebookClient] = None
         self.restarts = 0
         atexit.register(self.close)
 
     # --- kernel lifecycle -----------------------------------------------------------------
-    def _start(self) -> None:
-        last = None
-        for _ in range(START_RETRIES):
+    def launch(self) -> None:
+        """Start the kernel process without waiting for it (it boots while the worker imports)."""
+        if self.client is None and self._launched is None:
             client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel, timeout=self.timeout,
                                     startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
                                     record_timing=False, shutdown_kernel="immediate")
             try:
                 client.create_kernel_manager()
                 client.start_new_kernel()
+                self._launched = client
+            except Exception:  # noqa: BLE001 — _start tries again and reports
+                self._stop(client)
+
+    def _start(self) -> None:
+        last = None
+        for _ in range(START_RETRIES):
+            self.launch()
+            client, self._launched = self._launched, None
+            if client is None:
+                continue
+            try:
                 client.start_new_kernel_client()
                 self.client = client
                 self._run_code(BOOTSTRAP)
@@ -78,6 +91,9 @@ class WarmEngine:
         self._start()
 
     def close(self) -> None:
+        if self._launched is not None:
+            self._stop(self._launched)
+            self._launched = None
         self._stop()
 
     def kernel_rss(self) -> int:
@@ -102,10 +118,10 @@ class WarmEngine:
                                    kernel_name=self.kernel)
         for attempt in (1, 2):
             try:
+                self._cell = None
                 if self.client is None:
                     self._start()
-                if self._run_code(RESET) != "ok" or self.kernel_rss() > self.max_rss:
-                    self.restart()
+                self._prepare()
                 self._execute(nb)
                 return nb
             except CellExecutionError as exc:
@@ -123,6 +139,15 @@ class WarmEngine:
                 nb = parameterize_notebook(copy.deepcopy(self._source), parameters(bureau, year, params_dir),
                                            kernel_name=self.kernel)
         raise AssertionError("unreachable")
+
+    def _prepare(self) -> None:
+        """Reset the kernel for the next report, or replace it (code changed, too big, broken)."""
+        try:
+            fresh = self._run_code(RESET) == "ok"
+        except CellExecutionError:
+            fresh = False
+        if not fresh or self.kernel_rss() > self.max_rss:
+            self.restart()
 
     def _execute(self, nb: nbformat.NotebookNode) -> None:
         client = self.client

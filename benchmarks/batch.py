@@ -1,0 +1,156 @@
+"""Batch throughput: the by-hand pipeline, reportkit's cold and warm engines, and the floor.
+
+    .venv/bin/python benchmarks/batch.py [--bureaus 40] [--sample 8] [--jobs N] [--no-scale]
+
+Generates N synthetic bureaus into a temporary params folder and prints seconds per report,
+reports per second, the ratios between them and the peak memory of each run's process tree.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import make_params  # noqa: E402
+
+
+class PeakMemory:
+    """Samples the RSS of a process and all its descendants every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root] + root.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(cmd: list[str], env=None) -> tuple[float, int]:
+    """Run a command; (seconds, peak RSS of its process tree in bytes). Fails loudly."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    with PeakMemory(proc.pid) as mem:
+        _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
+    return time.perf_counter() - start, mem.peak
+
+
+def by_hand(params: Path, out: Path, ids: list[str]) -> tuple[float, int]:
+    """papermill CLI, then `jupyter nbconvert --to html --no-input`, one report after another."""
+    peak, start = 0, time.perf_counter()
+    for bid in ids:
+        nb = out / f"{bid}.ipynb"
+        _, p1 = timed([str(BIN / "papermill"), "notebooks/report.ipynb", str(nb), "-p", "bureau", bid,
+                       "-p", "year", "2022", "-p", "params", str(params), "--no-progress-bar"])
+        _, p2 = timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)])
+        peak = max(peak, p1, p2)
+    return time.perf_counter() - start, peak
+
+
+def build(params: Path, out: Path, engine: str, jobs: int | None) -> tuple[float, int]:
+    cmd = [str(BIN / "reportkit"), "--params", str(params), "--output", str(out), "build", "2022",
+           "--engine", engine, "--no-summary", "--force"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    return timed(cmd)
+
+
+FLOOR = """
+import sys, time
+from reportkit.report import Report
+from reportkit.templating import css
+ids = sys.argv[2:]
+Report.load(ids[0], 2022, sys.argv[1]).fragments()      # imports and font, as a warm kernel has them
+start = time.perf_counter()
+for bid in ids:
+    r = Report.load(bid, 2022, sys.argv[1])
+    page = "<!DOCTYPE html><html><head><style>" + css() + "</style></head><body>" + "".join(r.fragments()) + "</body></html>"
+print(time.perf_counter() - start)
+"""
+
+
+def floor(params: Path, ids: list[str]) -> float:
+    """The same content straight from the library, no kernel, one process: seconds for all."""
+    out = subprocess.run([sys.executable, "-c", FLOOR, str(params), *ids], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bureaus", type=int, default=40)
+    ap.add_argument("--sample", type=int, default=8, help="reports timed through the by-hand pipeline")
+    ap.add_argument("--jobs", type=int, default=None, help="reportkit --jobs (default: CPU count)")
+    ap.add_argument("--no-scale", action="store_true", help="skip the 2×N linearity run")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    tmp = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
+    try:
+        n = args.bureaus
+        params = make_params(tmp / "params", n)
+        ids = [f"bench-{i:03d}" for i in range(1, n + 1)]
+        print(f"reportkit batch benchmark: {n} synthetic bureaus, {os.cpu_count()} CPUs")
+        hand_s, hand_mem = by_hand(params, (tmp / "hand").resolve(), ids[: args.sample]) if \
+            (tmp / "hand").mkdir() is None else (0, 0)
+        cold_s, cold_mem = build(params, tmp / "cold", "cold", args.jobs)
+        warm_s, warm_mem = build(params, tmp / "warm", "warm", args.jobs)
+        floor_s = floor(params, ids)
+        rows = [("by hand (papermill + nbconvert CLI)", hand_s / args.sample, hand_mem, args.sample),
+                ("reportkit build --engine cold", cold_s / n, cold_mem, n),
+                ("reportkit build --engine warm", warm_s / n, warm_mem, n),
+                ("floor (library, no kernel, 1 process)", floor_s / n, None, n)]
+        print(f"{'pipeline':42} {'reports':>7} {'s/report':>9} {'reports/s':>10} {'peak MiB':>9}")
+        for name, per, mem, count in rows:
+            print(f"{name:42} {count:7d} {per:9.3f} {1 / per:10.2f} {mem / 2**20 if mem else float('nan'):9.0f}")
+        hand, cold, warm, flo = (r[1] for r in rows)
+        print(f"ratios (throughput): cold/by-hand {hand / cold:.1f}x, warm/by-hand {hand / warm:.1f}x, "
+              f"warm/cold {cold / warm:.1f}x; warm cost per report = {warm / flo:.2f}x the floor's")
+        if not args.no_scale:
+            params2 = make_params(tmp / "params2", 2 * n, seed=11)
+            warm2_s, warm2_mem = build(params2, tmp / "warm2", "warm", args.jobs)
+            print(f"linearity: {2 * n} bureaus warm {warm2_s:.1f}s vs {n} bureaus {warm_s:.1f}s "
+                  f"= {warm2_s / warm_s:.2f}x (peak {warm2_mem / 2**20:.0f} MiB)")
+            marginal = (warm2_s - warm_s) / n
+            print(f"warm marginal cost per report (from the {n} extra reports): {marginal:.3f}s "
+                  f"= {marginal / flo:.2f}x the floor's; fixed start-up ≈ {warm_s - n * marginal:.1f}s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
