@@ -100,7 +100,7 @@ def applications_grid(data: Optional[BureauYear]) -> Grid:
             for i, leaf in enumerate(sub.children):
                 head = [Cell(sub.label, header=True, rowspan=len(sub.children), cls="label")] if i == 0 else []
                 grid.append((lead if i == 0 else []) + head
-                            + [Cell(leaf.label, header=True, cls="label")] + figures((sub.key, leaf.key)))
+                            + [Cell(leaf.label, header=True, cls="label leaf")] + figures((sub.key, leaf.key)))
     return grid
 
 
