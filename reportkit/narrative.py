@@ -161,7 +161,7 @@ def title_block(ctx: Context) -> str:
 
 
 def preamble(ctx: Context) -> str:
-    return render("preamble.html.j2", ctx=ctx, headings=[ctx.heading(n) for n, _ in SPEC.sections],
+    return render("preamble.html.j2", ctx=ctx, headings=[title for _, title in SPEC.sections],
                   site=ctx.bureau.website or f"{ctx.bureau.government}门户网站")
 
 
