@@ -23,7 +23,7 @@ import nbformat
 import psutil
 
 from . import atomic, manifest, params, site
-from .errors import ExecutionFailed, InvalidInput
+from .errors import ExecutionFailed, Finding, InvalidInput
 from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel,
                       without_pyarrow_fs)
 from .lock import BuildLock
@@ -163,11 +163,13 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     if wanted:
         missing = [b for b in wanted if not params.year_path(params_dir, year, b).is_file()]
         if missing:
-            from .errors import Finding
             raise InvalidInput([Finding(params._display(params.year_path(params_dir, year, b)), "",
-                                        "missing", f"no params file for bureau '{b}' in {year}")
+                                        "missing", f"没有机关 '{b}' 的 {year} 年数据文件")
                                 for b in missing])
     checked = check_many(params_dir, [year], wanted or None)
+    if not checked:
+        raise InvalidInput(Finding(params._display(params_dir / str(year)), "", "missing",
+                                   f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无"))
     result = BuildResult(int(year), folder)
     started, t0 = _now(), time.perf_counter()
     emit = on_event or (lambda *a: None)
@@ -274,7 +276,7 @@ def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, r
             try:
                 entry = fut.result()
             except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory)
-                entry = Entry(bureau, "failed", error=f"worker process died: {type(exc).__name__}",
+                entry = Entry(bureau, "failed", error=f"工作进程意外退出：{type(exc).__name__}",
                               built_at=_now())
             entries[bureau] = result.entries[bureau] = entry
             emit(entry.status, bureau, entry)

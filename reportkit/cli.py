@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ReportkitError
+from .errors import Finding, InvalidInput, ReportkitError
 
 EXIT_INVALID = 2
 
@@ -27,16 +27,15 @@ class ReportkitGroup(click.Group):
             click.echo(f"reportkit: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("reportkit: interrupted; reports finished so far are kept, "
-                       "unfinished ones were not written", err=True)
+            click.echo("reportkit: 已中断。已完成的报告均已保留，未完成的没有写入。", err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("REPORTKIT_DEBUG"):
                 raise
-            click.echo(f"reportkit: internal error: {type(exc).__name__}: {exc} "
-                       "(set REPORTKIT_DEBUG=1 to see the traceback)", err=True)
+            click.echo(f"reportkit: 内部错误：{type(exc).__name__}: {exc}"
+                       "（设置 REPORTKIT_DEBUG=1 可查看详细信息）", err=True)
             ctx.exit(1)
 
 
@@ -70,6 +69,9 @@ def validate(obj, year, bureau, as_json):
     from .validate import check_many
 
     checked = check_many(obj["params"], year or None, bureau or None)
+    if not checked:
+        raise InvalidInput(Finding(str(obj["params"]), "", "missing", "没有可检查的数据文件",
+                                   "<params>/<年份>/<机关id>.yaml", "无"))
     findings = [f for c in checked for f in c.findings]
     errors, warnings = _severity_counts(findings)
     if as_json:
@@ -80,8 +82,6 @@ def validate(obj, year, bureau, as_json):
         bad = sum(not c.ok for c in checked)
         click.echo(f"检查了 {len(checked)} 个文件：{len(checked) - bad} 个通过，{bad} 个有错误；"
                    f"错误 {errors} 处，提示 {warnings} 处。")
-    if not checked:
-        raise ReportkitError("no params files found", file=str(obj["params"]))
     sys.exit(EXIT_INVALID if errors else 0)
 
 
@@ -130,9 +130,9 @@ def dataset(obj, years, target):
     from .dataset import export, parse_years
 
     rows, invalid = export(obj["params"], target, parse_years(years))
-    click.echo(f"wrote {rows} cells to {target}")
+    click.echo(f"已写入 {rows} 个单元格：{target}")
     for c in invalid:
-        click.echo(f"left out {c.path}: {len(c.errors)} error(s); see `reportkit validate`", err=True)
+        click.echo(f"未纳入 {c.path}：{len(c.errors)} 处错误，详见 reportkit validate", err=True)
     sys.exit(EXIT_INVALID if invalid else 0)
 
 

@@ -57,7 +57,7 @@ def parse_years(text: Optional[str]) -> Optional[list[int]]:
             return list(range(a, b + 1))
         return [int(y) for y in text.split(",")]
     except ValueError:
-        raise BadArgument("years must look like 2021-2023 or 2022", field="--years",
+        raise BadArgument("年份应写作 2021-2023 或 2022", field="--years",
                              expected="2021-2023", found=text) from None
 
 
@@ -78,8 +78,8 @@ def export(params_dir: Path, target: Path, years: Optional[list[int]] = None) ->
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise BadArgument("output file must end in .csv or .parquet", file=str(target),
-                             expected=".csv or .parquet", found=suffix or "(none)")
+        raise BadArgument("输出文件应以 .csv 或 .parquet 结尾", file=str(target),
+                          expected=".csv 或 .parquet", found=suffix or "（无）")
     df, invalid = frame(params_dir, years)
     if suffix == ".csv":
         atomic.write_text(target, df.to_csv(index=False))

@@ -142,7 +142,7 @@ class ColdEngine:
                     continue
                 raise ExecutionFailed(describe(exc, self.timeout), bureau=label,
                                       notebook=str(out_path) if out_path.exists() else None) from None
-        raise ExecutionFailed(f"kernel failed to start: {last}", bureau=label)
+        raise ExecutionFailed(f"内核启动失败：{last}", bureau=label)
 
     def close(self) -> None:
         pass

@@ -33,15 +33,15 @@ class BuildLock:
                 pid = self._holder()
                 if pid and pid != os.getpid() and psutil.pid_exists(pid):
                     raise BuildLocked(
-                        f"another reportkit build (pid {pid}) is writing to this folder; "
-                        "wait for it to finish", file=str(self.path.parent)) from None
+                        f"另一个 reportkit build（进程 {pid}）正在写入此目录，请等它结束后再运行",
+                        file=str(self.path.parent)) from None
                 self.path.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             with os.fdopen(fd, "w") as f:
                 f.write(f"{os.getpid()}\n")
             self.held = True
             return
-        raise BuildLocked("could not take the build lock", file=str(self.path))
+        raise BuildLocked("无法取得构建锁", file=str(self.path))
 
     def release(self) -> None:
         if self.held and self._holder() == os.getpid():

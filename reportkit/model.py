@@ -153,7 +153,7 @@ class Narrative(Strict):
         items = [value] if isinstance(value, str) else value
         for item in items:
             if "\x00" in item:
-                raise ValueError("text contains a NUL character (\\x00)")
+                raise ValueError("文字中含有 NUL 字符（\\x00）")
         return value
 
     def paragraphs(self, key: str) -> list[str]:

@@ -28,7 +28,7 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "YAML aliases (*name) are not allowed here",
+            raise yaml.MarkedYAMLError(None, None, "不允许使用 YAML 别名（*name）",
                                        event.start_mark)
         return super().compose_node(parent, index)
 
@@ -37,12 +37,12 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
-                raise yaml.MarkedYAMLError(None, None, f"mapping key must be text, found {key!r}",
+                raise yaml.MarkedYAMLError(None, None, f"键必须是文字，实为 {key!r}",
                                            key_node.start_mark)
             if key in seen:
                 raise yaml.MarkedYAMLError(
                     None, None,
-                    f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
+                    f"重复的键 {key!r}（首次出现在第 {seen[key] + 1} 行）", key_node.start_mark)
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
@@ -90,23 +90,23 @@ def read_yaml(path: Path) -> Document:
         raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
 
     if path.is_dir():
-        fail("expected a YAML file, found a directory")
+        fail("应为 YAML 文件，实为一个目录", expected="YAML 文件", found="目录")
     if not path.exists():
-        fail("file not found")
+        fail("找不到文件")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        fail("file too large", expected=f"≤ {MAX_BYTES} bytes", found=f"{size} bytes")
+        fail("文件过大", expected=f"≤ {MAX_BYTES} 字节", found=f"{size} 字节")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-             line, "UTF-8", "other encoding")
+        fail(f"不是 UTF-8 编码的文字（偏移 {exc.start} 处的字节 0x{raw[exc.start]:02x}）",
+             line, "UTF-8", "其他编码")
     if "\x00" in text:
-        fail("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1)
+        fail("文件含有 NUL 字节", text[: text.index("\x00")].count("\n") + 1)
     if not text.strip():
-        fail("file is empty", expected="a YAML mapping", found="nothing")
+        fail("文件为空", expected="YAML 映射（键: 值）", found="空")
     try:
         loader = _StrictLoader(text)
         try:
@@ -117,13 +117,13 @@ def read_yaml(path: Path) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        fail(f"YAML syntax: {problem}", mark.line + 1 if mark else None)
+        fail(f"YAML 语法错误：{problem}", mark.line + 1 if mark else None)
     except yaml.YAMLError as exc:
-        fail(f"YAML syntax: {exc}")
+        fail(f"YAML 语法错误：{exc}")
     except RecursionError:
-        fail("YAML nesting too deep")
+        fail("YAML 嵌套过深")
     if not isinstance(data, dict):
-        fail("expected a YAML mapping at the top", expected="mapping", found=type(data).__name__)
+        fail("文件顶层应为映射（键: 值）", expected="映射", found=type(data).__name__)
     return Document(path, data, _lines(node))
 
 
@@ -132,11 +132,30 @@ def _field(loc) -> str:
 
 
 _PYDANTIC_MESSAGES = {
-    "extra_forbidden": "unknown key",
-    "missing": "required field missing",
-    "greater_than_equal": "must not be negative",
-    "int_type": "must be a whole number",
-    "less_than_equal": "number too large",
+    "extra_forbidden": "未知字段",
+    "missing": "缺少必填字段",
+    "greater_than_equal": "不能为负数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "int_parsing": "应为整数",
+    "less_than_equal": "数值过大",
+    "too_short": "数字个数不对",
+    "too_long": "数字个数不对",
+    "date_from_datetime_parsing": "不是有效日期（应写作 2023-01-11）",
+    "date_parsing": "不是有效日期（应写作 2023-01-11）",
+    "date_type": "不是有效日期（应写作 2023-01-11）",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为映射（键: 值）",
+    "model_type": "应为映射（键: 值）",
+    "decimal_parsing": "应为金额数字",
+    "decimal_type": "应为金额数字",
+    "decimal_max_digits": "金额位数过多",
+    "decimal_max_places": "金额小数位过多",
+    "string_too_long": "文字过长",
+    "string_too_short": "文字过短",
+    "string_pattern_mismatch": "格式不符",
+    "bool_type": "应为是/否",
 }
 
 
@@ -154,16 +173,16 @@ def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
             expected = ("≥ " if err["type"] == "greater_than_equal" else "≤ ") + str(
                 err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le")))
         elif err["type"] in ("int_type", "int_from_float"):
-            expected = "whole number"
+            expected = "整数"
         elif err["type"] == "missing":
-            expected, found = "a value", "nothing"
+            expected, found = "一个值", "空"
         elif err["type"] in ("too_short", "too_long"):
-            expected = "6 or 7 figures" if "applications" in loc else None
+            expected = "6 或 7 个数字" if "applications" in loc else "4 或 5 个数字"
         message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
         shown = None if found is None else repr(found) if not isinstance(found, (dict, list)) else \
             f"{type(found).__name__} of {len(found)}"
         findings.append(Finding(name, _field(loc), SCHEMA_RULE, message, expected,
-                                shown if err["type"] != "missing" else "nothing", doc.line(loc)))
+                                shown if err["type"] != "missing" else "空", doc.line(loc)))
     return findings
 
 
@@ -180,8 +199,8 @@ def year_path(params_dir: Path, year: int, bureau: str) -> Path:
 def check_bureau_id(bureau: str) -> None:
     if not isinstance(bureau, str) or not BUREAU_ID.match(bureau):
         raise InvalidInput(Finding("(command line)", "bureau", SCHEMA_RULE,
-                                   "bureau id must be lower-case ASCII letters, digits and '-'",
-                                   "e.g. shengzhou-wglj", repr(bureau)))
+                                   "机关 id 只能由小写英文字母、数字和连字符组成",
+                                   "如 shengzhou-wglj", repr(bureau)))
 
 
 def load_registry(params_dir: Path) -> dict[str, Bureau]:
@@ -191,7 +210,7 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
     for key, entry in doc.data.items():
         if not isinstance(entry, dict):
             findings.append(Finding(_display(doc.path), str(key), SCHEMA_RULE,
-                                    "each bureau must be a mapping", "mapping",
+                                    "每个机关的信息应为映射（键: 值）", "映射",
                                     type(entry).__name__, doc.line((key,))))
             continue
         try:

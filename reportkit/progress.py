@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-STATUS_TEXT = {"ok": "built", "skipped": "unchanged", "failed": "FAILED", "invalid": "INVALID"}
+STATUS_TEXT = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "invalid": "数据有误"}
 
 
 class BuildProgress:
@@ -27,8 +27,8 @@ class BuildProgress:
     def __enter__(self):
         if self.tty:
             self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                                     TextColumn("done {task.fields[done]} · failed {task.fields[failed]} "
-                                                "· left {task.fields[left]}"),
+                                     TextColumn("完成 {task.fields[done]} · 失败 {task.fields[failed]} "
+                                                "· 进行中 {task.fields[left]}"),
                                      TextColumn("{task.fields[current]}"), TimeElapsedColumn(),
                                      console=self.console, transient=False)
             self.progress.start()
@@ -48,7 +48,7 @@ class BuildProgress:
             self.failed += kind == "failed"
         if self.progress:
             if self.task is None:
-                self.task = self.progress.add_task("building", total=None, done=0, failed=0, left="?", current="")
+                self.task = self.progress.add_task("生成报告", total=None, done=0, failed=0, left="?", current="")
             self.progress.update(self.task, done=self.done, failed=self.failed,
                                  left=len(self.running), current=", ".join(self.running[:3]))
         elif kind != "start":
@@ -61,22 +61,22 @@ class BuildProgress:
 def print_summary(result, stream=None) -> None:
     """The closing table: bureau, status, seconds, error."""
     console = Console(file=stream or sys.stdout, width=120 if not (stream or sys.stdout).isatty() else None)
-    table = Table(title=f"{result.year}: {len(result.entries)} reports in {result.seconds:.1f}s",
+    table = Table(title=f"{result.year} 年：{len(result.entries)} 份报告，用时 {result.seconds:.1f} 秒",
                   show_lines=False)
-    for col in ("bureau", "status", "seconds", "error"):
+    for col in ("机关", "状态", "秒", "错误"):
         table.add_column(col, overflow="fold")
     for bureau, entry in sorted(result.entries.items()):
         status = "skipped" if bureau in result.skipped else entry.status
         error = entry.error or ("; ".join(entry.errors[:2]) if entry.errors else "")
         if entry.cell is not None:
-            error = f"cell {entry.cell}: {error}"
+            error = f"第 {entry.cell} 个单元格：{error}"
         table.add_row(bureau, STATUS_TEXT.get(status, status),
                       f"{entry.seconds:.1f}" if status not in ("skipped", "invalid") else "-", error)
     if result.summary is not None:
         s = result.summary
         status = "skipped" if "summary" in result.skipped else s.status
-        table.add_row("(summary)", STATUS_TEXT.get(status, status),
+        table.add_row("（汇总）", STATUS_TEXT.get(status, status),
                       f"{s.seconds:.1f}" if status != "skipped" else "-", s.error or "")
     console.print(table)
     if result.invalid:
-        console.print(f"{len(result.invalid)} invalid input file(s) skipped; run `reportkit validate` for details.")
+        console.print(f"{len(result.invalid)} 个数据文件有误，已跳过；详见 reportkit validate。")

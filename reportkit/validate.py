@@ -52,8 +52,8 @@ def check_one(params_dir: Path, bureau: str, year: int,
     name = params._display(path)
     if checked.entry is None:
         checked.findings.append(Finding(name, "", "registry",
-                                        f"bureau '{bureau}' is not in {params.REGISTRY}",
-                                        "an entry in bureaus.yaml", "none"))
+                                        f"机关 '{bureau}' 不在 {params.REGISTRY} 中",
+                                        "bureaus.yaml 中的一项", "无"))
     try:
         data, doc = params.read_year(path)
     except InvalidInput as exc:
@@ -65,8 +65,7 @@ def check_one(params_dir: Path, bureau: str, year: int,
             checked.previous = params.load_year(prev_path)
         except InvalidInput:
             checked.findings.append(Finding(name, "", "R9-carry-chain",
-                                            f"last year's file {params._display(prev_path)} is invalid; "
-                                            "the carry-over chain was not checked",
+                                            f"上年文件 {params._display(prev_path)} 有误，未检查结转衔接",
                                             severity="warning"))
     found = rules.check_year(data, name, checked.entry, checked.previous)
     checked.findings += [dataclasses.replace(f, line=params.locate(doc, f.field)) for f in found]

@@ -73,7 +73,7 @@ class WarmEngine:
             except Exception as exc:  # noqa: BLE001 — port races: try again with new ports
                 last = exc
                 self._stop(client)
-        raise ExecutionFailed(f"kernel failed to start: {last}", bureau="(warm kernel)")
+        raise ExecutionFailed(f"内核启动失败：{last}", bureau="（预热内核）")
 
     def _stop(self, client: Optional[NotebookClient] = None) -> None:
         client = client or self.client

@@ -52,7 +52,7 @@ def test_broken_bureau_does_not_sink_the_others(runner, small_params, tmp_path):
     assert beta["status"] == "failed" and beta["error"] == "RuntimeError: boom for beta"
     assert beta["cell"] is not None
     assert manifest["reports"]["alpha"]["status"] == "ok"
-    assert "beta" in result.output and "FAILED" in result.output and "boom for beta" in result.output
+    assert "beta" in result.output and "失败" in result.output and "boom for beta" in result.output
     index = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
     row = index.find("tr", attrs={"data-bureau": "beta"})
     assert "生成失败" in row.get_text() and "boom for beta" in row.get_text()
@@ -67,7 +67,7 @@ def test_invalid_inputs_listed_and_skipped(runner, small_params, tmp_path):
     out = tmp_path / "out"
     result = invoke(runner, "build", 2022, params=small_params, output=out)
     assert result.exit_code == 2
-    assert "beta" in result.output and "gamma" in result.output and "INVALID" in result.output
+    assert "beta" in result.output and "gamma" in result.output and "数据有误" in result.output
     assert (out / "2022" / "alpha.html").exists()
     manifest = json.loads((out / "2022" / "manifest.json").read_text())
     assert manifest["reports"]["beta"]["status"] == "invalid"
@@ -136,7 +136,7 @@ def test_lock_cli_message(runner, small_params, tmp_path):
         (out / LOCK_NAME).write_text(f"{os.getppid()}\n")
         result = invoke(runner, "build", 2022, params=small_params, output=out)
     assert result.exit_code == 1
-    assert "another reportkit build" in result.output
+    assert "另一个 reportkit build" in result.output
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])

@@ -33,7 +33,7 @@ def test_validate_lists_every_invalid_file(runner, small_params):
     out = result.output
     assert "alpha.yaml" in out and "applications.new[6]" in out and "R1-row-total" in out
     assert "应为 " in out and "实为 " in out
-    assert "beta.yaml" in out and "colour" in out and "unknown key" in out
+    assert "beta.yaml" in out and "colour" in out and "未知字段" in out
     assert "Traceback" not in out
 
 
@@ -56,17 +56,17 @@ def test_schema_is_json_schema(runner):
 def test_missing_params_folder_is_a_clear_error(runner, tmp_path):
     result = invoke(runner, "validate", params=tmp_path / "nowhere")
     assert result.exit_code == 2
-    assert "bureaus.yaml" in result.output and "file not found" in result.output
+    assert "bureaus.yaml" in result.output and "找不到文件" in result.output
     assert "Traceback" not in result.output
 
 
 def test_build_rejects_path_traversal(runner, small_params, tmp_path):
     result = invoke(runner, "build", 2022, "--bureau", "../x", params=small_params, output=tmp_path / "o")
     assert result.exit_code == 2
-    assert "bureau id" in result.output
+    assert "机关 id" in result.output
 
 
 def test_build_unknown_bureau(runner, small_params, tmp_path):
     result = invoke(runner, "build", 2022, "--bureau", "gamma", params=small_params, output=tmp_path / "o")
     assert result.exit_code == 2
-    assert "gamma" in result.output and "no params file" in result.output
+    assert "gamma" in result.output and "数据文件" in result.output

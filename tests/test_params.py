@@ -22,7 +22,7 @@ def test_valid_file_loads(tmp_path):
 
 def test_unknown_key_rejected(tmp_path):
     findings = load_errors(dump(tmp_path / "a.yaml", year_data(colour="red")))
-    assert [(f.field, f.message, f.rule) for f in findings] == [("colour", "unknown key", "schema")]
+    assert [(f.field, f.message, f.rule) for f in findings] == [("colour", "未知字段", "schema")]
     assert findings[0].file.endswith("a.yaml") and findings[0].line
 
 
@@ -45,7 +45,7 @@ def test_missing_required_field(tmp_path):
     data = year_data()
     del data["review_litigation"]
     (f,) = load_errors(dump(tmp_path / "a.yaml", data))
-    assert (f.field, f.message, f.found) == ("review_litigation", "required field missing", "nothing")
+    assert (f.field, f.message, f.found) == ("review_litigation", "缺少必填字段", "空")
 
 
 def test_all_errors_of_a_file_at_once(tmp_path):
@@ -68,12 +68,12 @@ def test_error_points_at_the_line(tmp_path):
 
 
 @pytest.mark.parametrize("content,needle", [
-    (b"", "empty"),
-    (b"published: 2023-01-11\npublished: 2023-01-12\n", "duplicate key"),
-    (b"a: &x [1]\nb: *x\n", "aliases"),
-    (b"published:\n\t- 1\n", "YAML syntax"),
-    (b"\xff\xfe bad bytes", "not UTF-8"),
-    (b"- just\n- a list\n", "mapping"),
+    (b"", "文件为空"),
+    (b"published: 2023-01-11\npublished: 2023-01-12\n", "重复的键"),
+    (b"a: &x [1]\nb: *x\n", "YAML 别名"),
+    (b"published:\n\t- 1\n", "YAML 语法错误"),
+    (b"\xff\xfe bad bytes", "不是 UTF-8"),
+    (b"- just\n- a list\n", "映射"),
 ])
 def test_yaml_problems_are_located(tmp_path, content, needle):
     path = tmp_path / "a.yaml"
@@ -92,7 +92,7 @@ def test_bom_is_accepted(tmp_path):
 def test_directory_instead_of_file(tmp_path):
     (tmp_path / "a.yaml").mkdir()
     (f,) = load_errors(tmp_path / "a.yaml")
-    assert "directory" in f.message
+    assert "目录" in f.message
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "UPPER", "", "名字"])
