@@ -16,13 +16,10 @@ from .model import SPEC, Bureau, BureauYear
 from .narrative import OUTCOME_WORDS
 from .report import TREND_YEARS, Fragment
 from .site import key_figures
+from .site import summary_title as title  # one wording for the page and the index's link
 from .templating import render
 from .validate import Checked, check_many
 
-
-def title(government: str, year: int) -> str:
-    """The roll-up's title."""
-    return f"{government}各部门{year}年政府信息公开工作年度报告汇总"
 
 
 def sum_years(items: list[BureauYear]) -> BureauYear:

@@ -34,6 +34,11 @@ class Line:
         return STATUS_MARKS.get(self.status, ("?", self.status))[1]
 
 
+def summary_title(government: str, year: int) -> str:
+    """The roll-up's title, as the page and the index's link print it."""
+    return f"{government}各部门{year}年政府信息公开工作年度报告汇总"
+
+
 def key_figures(data: BureauYear) -> dict:
     """The figures the index shows for one bureau."""
     cells = data.app_cells()
@@ -72,6 +77,7 @@ def write_index(folder: Path, year: int, lines: list[Line], government: str,
               ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
     html = render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
                   government=government, summary_link=summary_link,
+                  summary_title=summary_title(government, year),
                   n_ok=sum(l.status in ("ok", "skipped") for l in lines),
                   n_bad=sum(l.status in ("failed", "invalid") for l in lines))
     return atomic.write_text(Path(folder) / "index.html", html)

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 TEMPLATES = Path(str(resources.files("reportkit") / "templates"))
 
@@ -32,6 +33,9 @@ def render(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
 
 
-def css() -> str:
-    """The stylesheet shared by reports, the index and the roll-up (screen and A4 print)."""
-    return (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
+def css() -> Markup:
+    """The stylesheet shared by reports, the index and the roll-up (screen and A4 print).
+
+    Package data, not user input: marked safe so autoescaping does not mangle its quotes.
+    """
+    return Markup((TEMPLATES / "report" / "report.css").read_text(encoding="utf-8"))
