@@ -182,8 +182,8 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         for c in checked:
             if not c.ok:
                 result.invalid.append(c)
-                entries[c.bureau] = Entry(c.bureau, "invalid", errors=[str(f) for f in c.errors],
-                                          built_at=started)
+                entries[c.bureau] = Entry(c.bureau, "invalid", built_at=started,  # paths from params/, not cwd
+                                          errors=[str(params.portable(f, params_dir)) for f in c.errors])
                 result.entries[c.bureau] = entries[c.bureau]
                 continue
             digest = manifest.input_hash(params_dir, c.bureau, year, c.entry, notebook)

@@ -136,6 +136,69 @@ def dataset(obj, years, target):
     sys.exit(EXIT_INVALID if invalid else 0)
 
 
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output-dir", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Write DIR/<year>/<id>.yaml and add the issuer to DIR/bureaus.yaml. Default: print the YAML.")
+@click.option("--bureau", default=None,
+              help="Bureau id to file under. Default: the id the registry gives the issuer, else bureau-<hash>.")
+@click.option("--year", type=int, default=None, help="Report year. Default: from the title.")
+def import_(files, out_dir, bureau, year):
+    """Read published reports (HTML pages or text) back into params files.
+
+    Recognises the 2021 and the older 2019 format and says which. Blank, "—" and "/" cells
+    are read as 0 and listed; every figure that cannot be read is listed with its row and
+    column and written as null, so `reportkit --params DIR validate` fails on it until fixed.
+    Exit 0 all read, 2 a file is not a report or has figures that could not be read.
+    """
+    from . import importer
+    from .errors import ImportFailed
+
+    registry = importer.load_registry_loose(out_dir / "bureaus.yaml") if out_dir else {}
+    incomplete = False
+    report_out = {"err": out_dir is None}
+    for path in files:
+        try:
+            imp = importer.read_report(path, year=year, bureau=bureau, registry=registry)
+        except ImportFailed as exc:
+            click.echo(f"reportkit: {exc}", err=True)
+            incomplete = True
+            continue
+        rep = imp.report
+        click.echo(f"{path}: {imp.issuer} {imp.year}年（id {imp.bureau_id}）", **report_out)
+        for line in rep.lines():
+            click.echo("  " + line, **report_out)
+        if out_dir is not None:
+            target, added = importer.write(imp, out_dir)
+            registry[imp.bureau_id] = imp.bureau
+            click.echo(f"  → {target}" + (f"；{imp.bureau_id} 已加入 {out_dir / 'bureaus.yaml'}" if added else ""))
+        else:
+            click.echo(importer.to_yaml(imp))
+        incomplete = incomplete or not rep.complete
+    sys.exit(EXIT_INVALID if incomplete else 0)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON list.")
+def audit(files, as_json):
+    """Check published reports: rules R1–R8 in every column, R9/R10 across years, text vs tables.
+
+    Each file is imported in memory. Text checks: figures quoted in 一、总体情况 against the
+    tables, the report year in the text, an empty section 五, fees in the tables while 六
+    says none were charged. Exit 0 all pass, 3 a rule is broken, 2 a file is not a report.
+    """
+    from . import audit as auditing
+
+    results = auditing.audit_files(files)
+    if as_json:
+        click.echo(json.dumps(auditing.records(results), ensure_ascii=False, indent=2))
+    else:
+        for line in auditing.text_lines(results):
+            click.echo(line)
+    sys.exit(auditing.exit_code(results))
+
+
 @cli.command()
 def schema():
     """Print the JSON Schema of a params/<year>/<id>.yaml file (for editor completion)."""

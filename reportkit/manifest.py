@@ -94,7 +94,8 @@ def summary_hash(params_dir: Path, year: int, notebook: Path, failed: list[str])
     for y in range(year - 4, year + 1):
         for bureau in params.bureaus_with_data(params_dir, y):
             h.update(f"{y}/{bureau}".encode())
-            h.update((Path(params_dir) / str(y) / f"{bureau}.yaml").read_bytes())
+            path = Path(params_dir) / str(y) / f"{bureau}.yaml"
+            h.update(path.read_bytes() if path.is_file() else b"-")  # a directory there is invalid, not fatal
     h.update(json.dumps(sorted(failed)).encode())
     return h.hexdigest()
 

@@ -35,7 +35,7 @@ class Bureau(Strict):
     id: str = Field(pattern=BUREAU_ID.pattern, description="ASCII id, also the params file name")
     name: str = Field(min_length=2, max_length=100, description="全称，如 嵊州市文化广电旅游局")
     self_name: str = Field(alias="self", default="本机关", max_length=20, description="自称，如 我局")
-    government: str = Field(max_length=100, description="所属人民政府，如 嵊州市人民政府")
+    government: str = Field(min_length=2, max_length=100, description="所属人民政府，如 嵊州市人民政府")
     level: str = Field(default="county", pattern="^(state_council|province|city|county|township)$",
                        description="行政层级，决定能否制定规章")
     website: Optional[str] = Field(default=None, max_length=100, description="主动公开的主要平台")

@@ -6,7 +6,9 @@ aliases (a "billion laughs" file cannot blow up), no files over 1 MiB, UTF-8 onl
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,39 @@ class _StrictLoader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node, deep=False):
+        # An impossible date (2023-02-30), an integer of 5000 digits or `!!int abc` makes
+        # PyYAML raise a bare ValueError: keep the text instead, so that the schema check
+        # names the field and shows what was found.
+        if not isinstance(node, yaml.ScalarNode) or node in self.constructed_objects:
+            return super().construct_object(node, deep=deep)
+        old_deep = self.deep_construct
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError):
+            self.deep_construct = old_deep
+            self.recursive_objects.pop(node, None)
+            self.constructed_objects[node] = node.value
+            return node.value
+
+
+# What a YAML file may hold literally (PyYAML's reader); a "\0" or "\e" escape must not
+# smuggle anything else (NUL, control characters, lone surrogates) into a report.
+_UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _unprintable(data, path=()):
+    """The field path and character of the first string (key or value) that holds one."""
+    if isinstance(data, str):
+        m = _UNPRINTABLE.search(data)
+        return (path, m.group()) if m else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _unprintable(key, path + (key,)) or _unprintable(value, path + (key,))
+        if found:
+            return found
+    return None
+
 
 def _lines(node, path=()) -> dict[tuple, int]:
     """Map every field path of a composed YAML document to its 1-based line."""
@@ -82,6 +117,20 @@ def _display(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+def portable(finding: Finding, params_dir: Path) -> Finding:
+    """The finding with its file named from the params folder (``params/2022/x.yaml``).
+
+    For pages that are published (index, roll-up): the same inputs give the same bytes
+    whatever the working directory, and no absolute path of the build machine leaks.
+    """
+    root = Path(params_dir).resolve()
+    try:
+        rel = Path(finding.file).resolve().relative_to(root)
+    except (ValueError, OSError):
+        return finding
+    return dataclasses.replace(finding, file=str(Path(root.name) / rel))
+
+
 def read_yaml(path: Path) -> Document:
     """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding."""
     name = _display(path)
@@ -93,6 +142,8 @@ def read_yaml(path: Path) -> Document:
         fail("应为 YAML 文件，实为一个目录", expected="YAML 文件", found="目录")
     if not path.exists():
         fail("找不到文件")
+    if not path.is_file():  # a pipe or /dev/zero would never end
+        fail("不是普通文件", expected="YAML 文件", found="设备或管道")
     size = path.stat().st_size
     if size > MAX_BYTES:
         fail("文件过大", expected=f"≤ {MAX_BYTES} 字节", found=f"{size} 字节")
@@ -124,11 +175,20 @@ def read_yaml(path: Path) -> Document:
         fail("YAML 嵌套过深")
     if not isinstance(data, dict):
         fail("文件顶层应为映射（键: 值）", expected="映射", found=type(data).__name__)
-    return Document(path, data, _lines(node))
+    lines = _lines(node)
+    bad = _unprintable(data)
+    if bad:
+        loc, char = bad
+        line = Document(path, data, lines).line(loc)
+        shown = tuple(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", p) if isinstance(p, str) else p
+                      for p in loc)  # a key may hold the character itself: never print it
+        raise InvalidInput(Finding(name, _field(shown), YAML_RULE, "文字中含有 NUL 或其他不可打印的控制字符",
+                                   "可打印的文字", f"U+{ord(char):04X}", line))
+    return Document(path, data, lines)
 
 
 def _field(loc) -> str:
-    return ".".join(str(p) for p in loc)
+    return ".".join(str(p) if p != "" else '""' for p in loc)  # an empty key is named, not lost
 
 
 _PYDANTIC_MESSAGES = {
@@ -159,14 +219,29 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+def _data_loc(data, loc: tuple) -> tuple:
+    """pydantic puts union branches and validators into loc (``list[constrained-str]``,
+    ``function-after[…]``): drop them, but never a key the file really has (``"[2022]文件"``)."""
+    out, node = [], data
+    for p in loc:
+        if isinstance(node, dict) and p in node:
+            node = node[p]
+        elif isinstance(node, list) and isinstance(p, int) and 0 <= p < len(node):
+            node = node[p]
+        elif isinstance(p, str) and ("[" in p or p.startswith(("function", "constrained-"))):
+            continue
+        else:
+            node = None
+        out.append(p)
+    return tuple(out)
+
+
 def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
     """Turn pydantic's errors into located findings, one per error."""
     name = _display(doc.path)
     findings = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        # pydantic puts union branches and function validators into loc: drop them.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
+        loc = _data_loc(doc.data, tuple(err["loc"]))
         found = err.get("input")
         expected = None
         if err["type"] in ("greater_than_equal", "less_than_equal"):
@@ -181,6 +256,8 @@ def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
         message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
         shown = None if found is None else repr(found) if not isinstance(found, (dict, list)) else \
             f"{type(found).__name__} of {len(found)}"
+        if shown is not None and len(shown) > 80:  # a 20000-character text or a 5000-digit number
+            shown = f"{shown[:60]}…（共 {len(shown)} 个字符）"
         findings.append(Finding(name, _field(loc), SCHEMA_RULE, message, expected,
                                 shown if err["type"] != "missing" else "空", doc.line(loc)))
     return findings
@@ -214,7 +291,11 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
                                     type(entry).__name__, doc.line((key,))))
             continue
         try:
-            bureaus[str(key)] = Bureau.model_validate({"id": str(key), **entry})
+            if "id" in entry:  # the key above the entry is its id; a second one would contradict it
+                findings.append(Finding(_display(doc.path), f"{key}.id", SCHEMA_RULE, "未知字段",
+                                        None, repr(entry["id"]), doc.line((key, "id"))))
+                continue
+            bureaus[str(key)] = Bureau.model_validate({**entry, "id": str(key)})
         except ValidationError as exc:
             for f in schema_findings(doc, exc):
                 field = f.field if f.field != "id" else ""

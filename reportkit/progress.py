@@ -8,6 +8,7 @@ from typing import Optional
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 STATUS_TEXT = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "invalid": "数据有误"}
 
@@ -71,12 +72,13 @@ def print_summary(result, stream=None) -> None:
         if entry.cell is not None:
             error = f"第 {entry.cell} 个单元格：{error}"
         table.add_row(bureau, STATUS_TEXT.get(status, status),
-                      f"{entry.seconds:.1f}" if status not in ("skipped", "invalid") else "-", error)
+                      f"{entry.seconds:.1f}" if status not in ("skipped", "invalid") else "-",
+                      Text(error))  # plain text: a "[/x]" typed into a params file is not rich markup
     if result.summary is not None:
         s = result.summary
         status = "skipped" if "summary" in result.skipped else s.status
         table.add_row("（汇总）", STATUS_TEXT.get(status, status),
-                      f"{s.seconds:.1f}" if status != "skipped" else "-", s.error or "")
+                      f"{s.seconds:.1f}" if status != "skipped" else "-", Text(s.error or ""))
     console.print(table)
     if result.invalid:
         console.print(f"{len(result.invalid)} 个数据文件有误，已跳过；详见 reportkit validate。")

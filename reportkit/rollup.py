@@ -3,7 +3,7 @@ rankings, outcomes, data quality and year-over-year totals. Displayed by noteboo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional, Union
@@ -90,7 +90,9 @@ class CityYear:
             if earlier:
                 history[y] = sum_years(earlier)
         government = next(iter(registry.values())).government if registry else ""
-        return cls(int(year), government, registry, valid, [c for c in checked if not c.ok],
+        invalid = [replace(c, findings=[params.portable(f, params_dir) for f in c.findings])  # no cwd or
+                   for c in checked if not c.ok]                                          # absolute paths
+        return cls(int(year), government, registry, valid, invalid,
                    sorted(set(registry) - present), failed,
                    sum_years([c.data for c in valid]) if valid else None, history)
 

@@ -122,9 +122,13 @@ def review_grid(data: Optional[BureauYear]) -> Grid:
     return grid
 
 
-def render_table(grid: Grid, caption: Optional[str] = None, css_class: str = "") -> str:
-    """HTML of one grid as a real ``<table>`` with rowspan/colspan."""
-    return render("table.html.j2", grid=grid, caption=caption, css_class=css_class)
+def render_table(grid: Grid, caption: Optional[str] = None, css_class: str = "", head_rows: int = 0) -> str:
+    """HTML of one grid as a real ``<table>`` with rowspan/colspan.
+
+    The first ``head_rows`` rows go in ``<thead>`` so a printed table that runs onto a
+    second page repeats its column headings there.
+    """
+    return render("table.html.j2", grid=grid, caption=caption, css_class=css_class, head_rows=head_rows)
 
 
 def proactive_table(data: Optional[BureauYear]) -> str:
@@ -132,8 +136,8 @@ def proactive_table(data: Optional[BureauYear]) -> str:
 
 
 def applications_table(data: Optional[BureauYear]) -> str:
-    return render_table(applications_grid(data), css_class="t-applications")
+    return render_table(applications_grid(data), css_class="t-applications", head_rows=3)
 
 
 def review_table(data: Optional[BureauYear]) -> str:
-    return render_table(review_grid(data), css_class="t-review")
+    return render_table(review_grid(data), css_class="t-review", head_rows=3)

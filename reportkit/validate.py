@@ -79,6 +79,8 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
     params_dir = Path(params_dir)
     registry = params.load_registry(params_dir)
     wanted = set(bureaus) if bureaus else None
+    for bureau in sorted(wanted or ()):  # `--bureau ../x` is refused, not looked for
+        params.check_bureau_id(bureau)
     out = []
     for year in (sorted(years) if years else params.years(params_dir)):
         ids = params.bureaus_with_data(params_dir, year)
@@ -88,8 +90,10 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
             try:
                 out.append(check_one(params_dir, bureau, year, registry))
             except InvalidInput as exc:  # an id that is not a valid bureau id
-                out.append(Checked(bureau, year, params_dir / str(year) / f"{bureau}.yaml",
-                                   findings=exc.findings))
+                path = params_dir / str(year) / f"{bureau}.yaml"
+                out.append(Checked(bureau, year, path, findings=[  # name the file, not "(command line)"
+                    dataclasses.replace(f, file=params._display(path), field=f.field or "bureau")
+                    for f in exc.findings]))
     return out
 
 
