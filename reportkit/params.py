@@ -254,12 +254,14 @@ def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
         elif err["type"] in ("too_short", "too_long"):
             expected = "6 或 7 个数字" if "applications" in loc else "4 或 5 个数字"
         message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+        if found is None and err["type"] != "missing":  # `null` or an empty value: an import left it unread
+            message, expected = "缺少数字（此处为空或 null，请填写）", expected or "一个数字"
         shown = None if found is None else repr(found) if not isinstance(found, (dict, list)) else \
             f"{type(found).__name__} of {len(found)}"
         if shown is not None and len(shown) > 80:  # a 20000-character text or a 5000-digit number
             shown = f"{shown[:60]}…（共 {len(shown)} 个字符）"
         findings.append(Finding(name, _field(loc), SCHEMA_RULE, message, expected,
-                                shown if err["type"] != "missing" else "空", doc.line(loc)))
+                                "空" if err["type"] == "missing" or found is None else shown, doc.line(loc)))
     return findings
 
 

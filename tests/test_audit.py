@@ -138,3 +138,13 @@ def test_command_json_records_with_stable_ids(runner):
     assert sorted(ids) == sorted(r["id"] for r in again)
     unreadable = json.loads(invoke(runner, "audit", "--json", FIXTURES / "not-a-report.html").stdout)
     assert unreadable[0]["rule"] == "unreadable"
+
+
+def test_figure_beyond_the_formats_range_is_a_domain_error(tmp_path):
+    text = (FIXTURES / "clean-2022.html").read_text(encoding="utf-8")
+    page = tmp_path / "huge.html"
+    page.write_text(text.replace("<td >57</td><td >16</td>", "<td >57</td><td >1,600,000,000,000</td>", 1),
+                    encoding="utf-8")
+    [result] = audit.audit_files([page])
+    assert [(f.rule, f.cells) for f in result.errors] == [("domain", ["applications.new.commercial"])]
+    assert "R7（商业企业、总计）" in result.unchecked
