@@ -35,7 +35,10 @@ log = logging.getLogger("reportkit")
 def kernel_argv() -> list[str]:
     """This interpreter, quiet: the kernel's start-up warnings would otherwise reach the terminal."""
     return [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
-            "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"]
+            "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL",
+            # jupyter_client only adds nbclient's ipython_hist_file for kernels named python3; parallel
+            # kernels sharing ~/.ipython/history.sqlite print "ERROR! Session/line number was not unique"
+            "--HistoryManager.hist_file=:memory:"]
 
 
 def ensure_kernel(name: str = KERNEL_NAME) -> str:

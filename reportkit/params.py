@@ -7,6 +7,7 @@ aliases (a "billion laughs" file cannot blow up), no files over 1 MiB, UTF-8 onl
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from pathlib import Path
@@ -187,8 +188,13 @@ def read_yaml(path: Path) -> Document:
     return Document(path, data, lines)
 
 
+_PLAIN_KEY = re.compile(r"^[^\s.\[\]\"'\x00-\x1f\x7f]+$")
+
+
 def _field(loc) -> str:
-    return ".".join(str(p) if p != "" else '""' for p in loc)  # an empty key is named, not lost
+    """A dotted field path; keys that are empty or hold spaces, dots or line breaks are quoted."""
+    return ".".join(str(p) if not isinstance(p, str) or _PLAIN_KEY.match(p)
+                    else json.dumps(p, ensure_ascii=False) for p in loc)
 
 
 _PYDANTIC_MESSAGES = {
