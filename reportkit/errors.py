@@ -5,7 +5,7 @@ should escape to the user as a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 def expected_found(expected, found) -> str:

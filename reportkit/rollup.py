@@ -27,7 +27,6 @@ def sum_years(items: list[BureauYear]) -> BureauYear:
     def add(rows):
         return [sum(col) for col in zip(*rows)]
 
-    first = items[0]
     apps: dict = {}
     for path in SPEC.app_leaf_rows():
         if path == ("total",):

@@ -568,7 +568,7 @@ BUILDS = [
 @pytest.mark.parametrize("case", BUILDS, ids=[b.label for b in BUILDS])
 def test_hostile_build_ends_cleanly(scratch, case):
     root = fresh(scratch)
-    params = Case(case.label, {}, prepare=case.prepare).write(root)
+    Case(case.label, {}, prepare=case.prepare).write(root)  # the build runs in root, on root/params
     env = dict(os.environ, COLUMNS="400", PYTHONIOENCODING="utf-8")
     run = subprocess.run([sys.executable, "-m", "reportkit.cli", "build", str(YEAR), "--jobs", "1", *case.args],
                          cwd=root, env=env, capture_output=True, text=True, timeout=BUILD_SECONDS)

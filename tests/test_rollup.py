@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from conftest import invoke
-from factories import applications, dump, write_params, year_data
+from factories import applications, write_params, year_data
 
 from reportkit import batch, dataset, params
 from reportkit.rollup import CityYear
