@@ -23,8 +23,9 @@ import psutil
 
 from . import atomic, manifest, params, site
 from .errors import ExecutionFailed, Finding, InvalidInput
-from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel,
-                      without_pyarrow_fs)
+from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, describe,
+                      ensure_kernel, without_pyarrow_fs)
+from .narrative import report_title
 from .lock import BuildLock
 from .manifest import Entry
 from .validate import Checked, check_many
@@ -104,7 +105,7 @@ def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, 
         entry.hash = None  # a failed report is always retried
         _keep_failed(folder_p, bureau, tmp_nb, title)
     except Exception as exc:  # noqa: BLE001 — recorded, never a traceback
-        entry.error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        entry.error = describe(exc)
         entry.hash = None
         _keep_failed(folder_p, bureau, tmp_nb, title)
     finally:
@@ -162,12 +163,12 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     if wanted:
         missing = [b for b in wanted if not params.year_path(params_dir, year, b).is_file()]
         if missing:
-            raise InvalidInput([Finding(params._display(params.year_path(params_dir, year, b)), "",
+            raise InvalidInput([Finding(params.display_path(params.year_path(params_dir, year, b)), "",
                                         "missing", f"没有机关 '{b}' 的 {year} 年数据文件")
                                 for b in missing])
     checked = check_many(params_dir, [year], wanted or None)
     if not checked:
-        raise InvalidInput(Finding(params._display(params_dir / str(year)), "", "missing",
+        raise InvalidInput(Finding(params.display_path(params_dir / str(year)), "", "missing",
                                    f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无"))
     result = BuildResult(int(year), folder)
     started, t0 = _now(), time.perf_counter()
@@ -193,7 +194,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
                 result.entries[c.bureau] = prev
                 emit("skipped", c.bureau, prev)
                 continue
-            title = f"{c.entry.name}{year}年政府信息公开工作年度报告"
+            title = report_title(c.entry.name, year)
             todo.append((c.bureau, digest, title))
         if todo:
             ensure_kernel()
@@ -214,7 +215,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         if write_index:
             data = {c.bureau: c.data for c in check_many(params_dir, [year]) if c.ok} if wanted else \
                 {c.bureau: c.data for c in checked if c.ok}
-            government = next(iter(registry.values())).government if registry else ""
+            government = params.government_of(registry)
             summary = "summary.html" if (folder / "summary.html").exists() else None
             site.write_index(folder, int(year), site.index_lines(entries, registry, data, folder),
                              government, summary)
@@ -234,7 +235,7 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
         result.skipped.add("summary")
         return prev
     batch_environment()
-    government = next(iter(registry.values())).government if registry else ""
+    government = params.government_of(registry)
     started = time.perf_counter()
     entry = Entry("summary", "failed", hash=digest, built_at=_now())
     work = Path(tempfile.mkdtemp(prefix=".work-summary-", dir=folder))

@@ -82,9 +82,15 @@ def _transient(exc: BaseException) -> bool:
     return any(t in text for t in TRANSIENT)
 
 
-def describe(exc: BaseException, timeout: int) -> str:
+def error_line(ename: str, evalue: str) -> str:
+    """The first line of a notebook exception: 'RuntimeError: boom'."""
+    text = f"{ename}: {evalue}".strip() if evalue else ename
+    return text.splitlines()[0]
+
+
+def describe(exc: BaseException, timeout: int = 0) -> str:
     """One line for an execution error that is not the notebook's own exception."""
-    if "timed out" in str(exc).lower() or type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
+    if timeout and ("timed out" in str(exc).lower() or type(exc).__name__ in ("CellTimeoutError", "TimeoutError")):
         return f"超时：单元格运行超过 {timeout} 秒，内核已终止"
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
@@ -102,8 +108,7 @@ def without_pyarrow_fs() -> None:
 
 def failure_from(exc, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:
     """Turn papermill's error into ours: failing cell number and the error's first line."""
-    first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0] if exc.evalue else exc.ename
-    return ExecutionFailed(first, bureau=bureau, cell=exc.cell_index,
+    return ExecutionFailed(error_line(exc.ename, exc.evalue), bureau=bureau, cell=exc.cell_index,
                            notebook=str(notebook) if notebook else None)
 
 

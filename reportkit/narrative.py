@@ -25,6 +25,11 @@ OUTCOME_WORDS = {  # short names of （一）…（六） for running text and c
 }
 
 
+def report_title(name: str, year: int) -> str:
+    """《<机关><年>年政府信息公开工作年度报告》, without the brackets."""
+    return f"{name}{year}年政府信息公开工作年度报告"
+
+
 @dataclass
 class Context:
     """Everything the text of one report is written from."""
@@ -37,7 +42,7 @@ class Context:
 
     @property
     def title(self) -> str:
-        return f"{self.bureau.name}{self.year}年政府信息公开工作年度报告"
+        return report_title(self.bureau.name, self.year)
 
     def heading(self, n: str) -> str:
         return f"{n}、{SPEC.section_title(n)}"

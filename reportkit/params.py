@@ -110,7 +110,8 @@ class Document:
         return self.lines.get((), None)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when below it."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
@@ -134,7 +135,7 @@ def portable(finding: Finding, params_dir: Path) -> Finding:
 
 def read_yaml(path: Path) -> Document:
     """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding."""
-    name = _display(path)
+    name = display_path(path)
 
     def fail(message, line=None, expected=None, found=None):
         raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
@@ -244,7 +245,7 @@ def _data_loc(data, loc: tuple) -> tuple:
 
 def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
     """Turn pydantic's errors into located findings, one per error."""
-    name = _display(doc.path)
+    name = display_path(doc.path)
     findings = []
     for err in exc.errors(include_url=False):
         loc = _data_loc(doc.data, tuple(err["loc"]))
@@ -294,13 +295,13 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
     bureaus, findings = {}, []
     for key, entry in doc.data.items():
         if not isinstance(entry, dict):
-            findings.append(Finding(_display(doc.path), str(key), SCHEMA_RULE,
+            findings.append(Finding(display_path(doc.path), str(key), SCHEMA_RULE,
                                     "每个机关的信息应为映射（键: 值）", "映射",
                                     type(entry).__name__, doc.line((key,))))
             continue
         try:
             if "id" in entry:  # the key above the entry is its id; a second one would contradict it
-                findings.append(Finding(_display(doc.path), f"{key}.id", SCHEMA_RULE, "未知字段",
+                findings.append(Finding(display_path(doc.path), f"{key}.id", SCHEMA_RULE, "未知字段",
                                         None, repr(entry["id"]), doc.line((key, "id"))))
                 continue
             bureaus[str(key)] = Bureau.model_validate({**entry, "id": str(key)})
@@ -348,6 +349,11 @@ def bureaus_with_data(params_dir: Path, year: int) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.stem for p in folder.iterdir() if p.suffix == ".yaml")
+
+
+def government_of(registry: dict[str, Bureau]) -> str:
+    """The government the registry's bureaus belong to (one city per params folder)."""
+    return next(iter(registry.values())).government if registry else ""
 
 
 def find_params_dir(name: str | os.PathLike = "params") -> Path:

@@ -88,7 +88,7 @@ class CityYear:
             earlier = [c.data for c in check_many(params_dir, [y]) if c.ok] if (params_dir / str(y)).is_dir() else []
             if earlier:
                 history[y] = sum_years(earlier)
-        government = next(iter(registry.values())).government if registry else ""
+        government = params.government_of(registry)
         invalid = [replace(c, findings=[params.portable(f, params_dir) for f in c.findings])  # no cwd or
                    for c in checked if not c.ok]                                          # absolute paths
         return cls(int(year), government, registry, valid, invalid,

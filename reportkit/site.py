@@ -8,6 +8,7 @@ from typing import Optional
 from . import atomic
 from .manifest import Entry
 from .model import Bureau, BureauYear
+from .narrative import reviews_and_suits
 from .templating import css, render
 
 STATUS_MARKS = {"ok": ("✓", "已生成"), "skipped": ("✓", "已生成（未变化）"),
@@ -42,14 +43,14 @@ def summary_title(government: str, year: int) -> str:
 def key_figures(data: BureauYear) -> dict:
     """The figures the index shows for one bureau."""
     cells = data.app_cells()
-    review = data.review_cells()
+    reviews, suits = reviews_and_suits(data)
     return {
         "disclosed": data.disclosed.total,
         "received": cells[("new",)]["total"],
         "handled": cells[("total",)]["total"],
         "carried_forward": cells[("carried_forward",)]["total"],
-        "reviews": review["review"]["total"],
-        "suits": review["litigation_direct"]["total"] + review["litigation_after_review"]["total"],
+        "reviews": reviews,
+        "suits": suits,
     }
 
 

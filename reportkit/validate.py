@@ -49,7 +49,7 @@ def check_one(params_dir: Path, bureau: str, year: int,
     if registry is None:
         registry = params.load_registry(params_dir)
     checked.entry = registry.get(bureau)
-    name = params._display(path)
+    name = params.display_path(path)
     if checked.entry is None:
         checked.findings.append(Finding(name, "", "registry",
                                         f"机关 '{bureau}' 不在 {params.REGISTRY} 中",
@@ -65,7 +65,7 @@ def check_one(params_dir: Path, bureau: str, year: int,
             checked.previous = params.load_year(prev_path)
         except InvalidInput:
             checked.findings.append(Finding(name, "", "R9-carry-chain",
-                                            f"上年文件 {params._display(prev_path)} 有误，未检查结转衔接",
+                                            f"上年文件 {params.display_path(prev_path)} 有误，未检查结转衔接",
                                             severity="warning"))
     found = rules.check_year(data, name, checked.entry, checked.previous)
     checked.findings += [dataclasses.replace(f, line=params.locate(doc, f.field)) for f in found]
@@ -92,7 +92,7 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
             except InvalidInput as exc:  # an id that is not a valid bureau id
                 path = params_dir / str(year) / f"{bureau}.yaml"
                 out.append(Checked(bureau, year, path, findings=[  # name the file, not "(command line)"
-                    dataclasses.replace(f, file=params._display(path), field=f.field or "bureau")
+                    dataclasses.replace(f, file=params.display_path(path), field=f.field or "bureau")
                     for f in exc.findings]))
     return out
 

@@ -22,7 +22,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from .errors import ExecutionFailed
-from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, parameters
+from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, error_line, parameters
 
 log = logging.getLogger("reportkit")
 BOOTSTRAP = "import reportkit.kernelstate as _rk; _rk.bootstrap()"
@@ -126,8 +126,7 @@ class WarmEngine:
                 return nb
             except CellExecutionError as exc:
                 nbformat.write(nb, str(out_path))
-                first = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0]
-                raise ExecutionFailed(first, bureau=bureau, cell=self._cell,
+                raise ExecutionFailed(error_line(exc.ename, exc.evalue), bureau=bureau, cell=self._cell,
                                       notebook=str(out_path)) from None
             except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as exc:
                 log.info("%s: kernel lost (%s); restarting", bureau, exc)
