@@ -136,28 +136,60 @@ def dataset(obj, years, target):
     sys.exit(EXIT_INVALID if invalid else 0)
 
 
+@cli.command()
+@click.argument("year", type=int)
+@click.option("--bureau", multiple=True, help="Only this bureau id (repeatable). Default: every bureau of the registry.")
+@click.option("-o", "--output-dir", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the workbooks (DIR/<year>-<id>.xlsx).")
+@click.pass_obj
+def template(obj, year, bureau, out_dir):
+    """Write one Excel workbook per bureau for YEAR: the official tables to fill in.
+
+    Prefilled from PARAMS/YEAR/<id>.yaml when it exists; last year's carry-over locked.
+    Bureaus send them back filled; `reportkit import` reads them.
+    """
+    from .workbook import write_templates
+
+    written = write_templates(obj["params"], year, out_dir, bureau or None)
+    for path, prefilled in written:
+        click.echo(f"{path}" + ("（已按数据文件预填）" if prefilled else ""))
+    click.echo(f"已写入 {len(written)} 个填报表：{out_dir}")
+
+
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output-dir", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Write DIR/<year>/<id>.yaml and add the issuer to DIR/bureaus.yaml. Default: print the YAML.")
 @click.option("--bureau", default=None,
               help="Bureau id to file under. Default: the id the registry gives the issuer, else bureau-<hash>.")
 @click.option("--year", type=int, default=None, help="Report year. Default: from the title.")
-def import_(files, out_dir, bureau, year):
+@click.option("--force", is_flag=True, help="Replace an existing params file (filled workbooks); lists the changes.")
+def import_(files, out_dir, bureau, year, force):
     """Read published reports (HTML pages or text) back into params files.
 
     Recognises the 2021 and the older 2019 format and says which. Blank, "—" and "/" cells
     are read as 0 and listed; every figure that cannot be read is listed with its row and
     column and written as null, so `reportkit --params DIR validate` fails on it until fixed.
+    Filled reportkit workbooks (a folder stands for its .xlsx files) are read cell by cell:
+    errors are located as 表三!D12; a workbook with errors is not imported.
     Exit 0 all read, 2 a file is not a report or has figures that could not be read.
     """
     from . import importer
     from .errors import ImportFailed
+    from .workbook import collect, is_reportkit_workbook
 
     registry = importer.load_registry_loose(out_dir / "bureaus.yaml") if out_dir else {}
     incomplete = False
     report_out = {"err": out_dir is None}
-    for path in files:
+    for path in collect.expand(list(files)):
+        if is_reportkit_workbook(path):
+            done = collect.import_workbook(path, out_dir, bureau=bureau, year=year, force=force)
+            for line in done.lines:
+                click.echo(line, **report_out)
+            if done.text is not None:
+                click.echo(done.text)
+            incomplete = incomplete or not done.ok
+            continue
         try:
             imp = importer.read_report(path, year=year, bureau=bureau, registry=registry)
         except ImportFailed as exc:

@@ -218,8 +218,8 @@ def applications_sheet() -> Sheet:
         c = col_of[col]
         new, over, tot, fwd = (coord(row_of[(k,)], c) for k in ("new", "carried_over", "total", "carried_forward"))
         sheet.checks.append(Check(sheet.name, coord(r7, c), _ok(f"{new}+{over}={tot}+{fwd}", "R7", "不平")))
-    sheet.widths = {"A": 7, "B": 14, "C": 34} | {get_column_letter(col_of[c]): 9 for c in cols} \
-        | {get_column_letter(check_col): 22}
+    sheet.widths = {"A": 7, "B": 14, "C": 44} | {get_column_letter(col_of[c]): 9 for c in cols} \
+        | {get_column_letter(check_col): 16}
     return sheet
 
 

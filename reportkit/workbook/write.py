@@ -161,11 +161,7 @@ class SheetWriter:
             ws.add_data_validation(dv)
         ws.protection.sheet = True
         ws.protection.formatColumns = ws.protection.formatRows = False   # False = allowed
-        if sheet.landscape:
-            ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _print_setup(ws, landscape=sheet.landscape, one_page=True)
 
     def _field(self, f: L.Field, values: dict[str, Any], carried: dict[str, Any]) -> None:
         cell = self.ws[f.coord]
@@ -183,6 +179,16 @@ class SheetWriter:
                 dv = self.validations[f.kind] = DataValidation(allow_blank=True, showErrorMessage=True,
                                                                **VALIDATION[f.kind])
             dv.add(f.coord)
+
+
+def _print_setup(ws, landscape: bool = False, one_page: bool = False) -> None:
+    """A4, as wide as the page; a table sheet on one page (表三 and 表四 landscape)."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def _cover(wb: Workbook, bureau: Bureau, year: int, data: Optional[BureauYear]) -> None:
@@ -231,7 +237,7 @@ def _cover(wb: Workbook, bureau: Bureau, year: int, data: Optional[BureauYear]) 
             ws[where].value = marker[key]
     ws.column_dimensions["H"].hidden = True
     ws.protection.sheet = True
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _print_setup(ws, one_page=True)
     wb.defined_names[L.MARKER_NAME] = DefinedName(L.MARKER_NAME, attr_text=f"'{L.COVER}'!$H$1:$H$6")
 
 
@@ -267,9 +273,7 @@ def _narrative(wb: Workbook, data: Optional[BureauYear]) -> None:
     ws.protection.sheet = True
     ws.protection.insertRows = ws.protection.deleteRows = False     # False = allowed
     ws.protection.formatRows = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws)
 
 
 def build(bureau: Bureau, year: int, data: Optional[BureauYear] = None,
