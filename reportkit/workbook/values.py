@@ -98,7 +98,7 @@ def same_figures(a: BureauYear, b: BureauYear) -> list[str]:
     fa, fb = figures_of(a), figures_of(b)
     diff = [k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)
             and not (isinstance(fa.get(k), Decimal) and Decimal(fa[k]) == Decimal(fb.get(k) or -1))]
-    diff += [f"narrative.{k}" for k in a.narrative.model_fields
+    diff += [f"narrative.{k}" for k in type(a.narrative).model_fields
              if a.narrative.paragraphs(k) != b.narrative.paragraphs(k)]
     diff += ["published"] if a.published != b.published else []
     return sorted(diff)

@@ -243,7 +243,7 @@ def _cover(wb: Workbook, bureau: Bureau, year: int, data: Optional[BureauYear]) 
 
 def _narrative(wb: Workbook, data: Optional[BureauYear]) -> None:
     ws = wb.create_sheet(L.NARRATIVE)
-    paragraphs = {k: data.narrative.paragraphs(k) for k in data.narrative.model_fields} if data else {}
+    paragraphs = {k: data.narrative.paragraphs(k) for k in type(data.narrative).model_fields} if data else {}
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 8, 100
     ws.column_dimensions["C"].hidden = True
     _text(ws["A1"], "正文（一格一段；可在段落之间插入行）")

@@ -1,0 +1,300 @@
+"""Template workbooks: params → workbook → params, located errors for bad cells, the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook, load_workbook
+
+from conftest import SAMPLE_PARAMS, invoke
+from reportkit.model import BureauYear
+from reportkit.params import load_registry, load_year, year_path
+from reportkit.workbook import build, deadline, is_reportkit_workbook, read_workbook, to_bytes
+from reportkit.workbook import layout as L
+from reportkit.workbook.read import check_registry
+from reportkit.workbook.values import same_figures
+
+BUREAU, YEAR = "shengzhou-wglj", 2022
+
+
+def cell_of(key: str) -> tuple[str, str]:
+    """(sheet, coordinate) of the input or formula cell holding ``key``."""
+    for sheet in (L.proactive_sheet(), L.applications_sheet(), L.review_sheet(), L.extra_sheet(0)):
+        for item in (*sheet.fields, *sheet.derived):
+            if item.key == key:
+                return sheet.name, item.coord
+    raise KeyError(key)
+
+
+def workbook_file(tmp_path: Path, bureau: str = BUREAU, year: int = YEAR, name: str = "wb.xlsx") -> Path:
+    registry = load_registry(SAMPLE_PARAMS)
+    previous = year_path(SAMPLE_PARAMS, year - 1, bureau)
+    wb = build(registry[bureau], year, load_year(year_path(SAMPLE_PARAMS, year, bureau)),
+               load_year(previous) if previous.exists() else None)
+    path = tmp_path / name
+    path.write_bytes(to_bytes(wb))
+    return path
+
+
+def edited(path: Path, **cells) -> Path:
+    """The workbook with cells set, as a bureau's Excel would save it: ``表三__D5=…``."""
+    wb = load_workbook(path)
+    for where, value in cells.items():
+        sheet, coord = where.split("__")
+        wb[sheet][coord] = value
+    wb.save(path)
+    return path
+
+
+def messages(read) -> list[str]:
+    return [str(p) for p in read.problems]
+
+
+# --- round trip -------------------------------------------------------------------------------------
+def test_every_sample_bureau_year_round_trips(tmp_path):
+    registry = load_registry(SAMPLE_PARAMS)
+    done, failures = 0, []
+    for path in sorted(SAMPLE_PARAMS.glob("20*/*.yaml")):
+        year, bureau = int(path.parent.name), path.stem
+        original = load_year(path)
+        previous = year_path(SAMPLE_PARAMS, year - 1, bureau)
+        target = tmp_path / f"{year}-{bureau}.xlsx"
+        target.write_bytes(to_bytes(build(registry[bureau], year, original,
+                                          load_year(previous) if previous.exists() else None)))
+        read = read_workbook(target)
+        if not read.ok or read.problems:
+            failures.append((path.name, messages(read)))
+            continue
+        assert (read.bureau_id, read.year) == (bureau, year)
+        diff = same_figures(original, BureauYear.model_validate(read.data))
+        if diff:
+            failures.append((f"{year}/{bureau}", diff))
+        done += 1
+    assert not failures
+    assert done == 51
+
+
+def test_template_bytes_are_deterministic(tmp_path):
+    a = workbook_file(tmp_path, name="a.xlsx").read_bytes()
+    b = workbook_file(tmp_path, name="b.xlsx").read_bytes()
+    assert a == b
+
+
+def test_workbook_layout_formulas_protection_and_marker(tmp_path):
+    path = workbook_file(tmp_path)
+    assert is_reportkit_workbook(path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == list(L.SHEETS)
+    assert L.MARKER_NAME in wb.defined_names
+    t3 = wb["表三"]
+    assert t3.protection.sheet and not t3.protection.password
+    assert "C3:E3" not in {str(m) for m in t3.merged_cells.ranges}
+    assert "A2:C4" in {str(m) for m in t3.merged_cells.ranges}          # corner note 3×3
+    sheet, total = cell_of("applications.new.total")
+    assert t3[total].value.startswith("=SUM(") and t3[total].protection.locked
+    _, new = cell_of("applications.new.natural_person")
+    assert t3[new].value == 5 and not t3[new].protection.locked
+    _, over = cell_of("applications.carried_over.natural_person")      # last year's carry-over: locked
+    assert t3[over].protection.locked
+    _, seven = cell_of("applications.total.natural_person")
+    assert t3[seven].value.startswith("=")
+    validations = {dv.type for dv in t3.data_validations.dataValidation}
+    assert validations == {"whole"}
+    t2 = wb["表二"]
+    assert "decimal" in {dv.type for dv in t2.data_validations.dataValidation}
+    assert t3.page_setup.orientation == "landscape" and str(t3.page_setup.paperSize) == t3.PAPERSIZE_A4
+    assert len(t3.conditional_formatting) > 20
+    cover = wb["封面"]
+    assert cover["B6"].value.startswith("2023年1月31日前")
+
+
+def test_deadline_follows_article_49():
+    registry = load_registry(SAMPLE_PARAMS)
+    assert deadline(registry[BUREAU], 2022) == dt.date(2023, 1, 31)
+    gov = registry[BUREAU].model_copy(update={"name": "嵊州市人民政府"})
+    assert deadline(gov, 2022) == dt.date(2023, 3, 31)
+
+
+def test_blank_template_without_params(tmp_path):
+    registry = load_registry(SAMPLE_PARAMS)
+    path = tmp_path / "blank.xlsx"
+    path.write_bytes(to_bytes(build(registry[BUREAU], 2024, None, load_year(year_path(SAMPLE_PARAMS, 2023, BUREAU)))))
+    read = read_workbook(path)
+    assert not read.ok
+    assert "封面!B10：应为发布日期（如 2023-01-15），未填写" in messages(read)
+    assert any(m.startswith("表三!D5：空白，按 0 计") for m in messages(read))
+    edited(path, 封面__B10=dt.datetime(2025, 1, 20))
+    read = read_workbook(path)
+    assert read.ok
+    last = load_year(year_path(SAMPLE_PARAMS, 2023, BUREAU)).app_cells()[("carried_forward",)]
+    assert read.data["applications"]["carried_over"][:6] == [last[c] for c in
+                                                            ("natural_person", "commercial", "research",
+                                                             "social_welfare", "legal_service", "other")]
+
+
+# --- bad cells ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, found", [("六", '实为"六"'), (-3, "实为-3"), (2.5, "实为2.5"),
+                                          ("=2+3", "实为公式 =2+3"), (True, "实为True")])
+def test_bad_figure_is_located(tmp_path, value, found):
+    sheet, where = cell_of("applications.new.natural_person")
+    read = read_workbook(edited(workbook_file(tmp_path), **{f"{sheet}__{where}": value}))
+    assert not read.ok
+    data, problems = read
+    assert data is None
+    assert f"{sheet}!{where}：应为非负整数，{found}（一、本年新收政府信息公开申请数量 × 自然人）" in messages(read)
+
+
+def test_decimal_allowed_for_money_and_text_digits_read(tmp_path):
+    fees = "{}__{}".format(*cell_of("proactive.fees.amount"))
+    new = "{}__{}".format(*cell_of("applications.new.commercial"))
+    read = read_workbook(edited(workbook_file(tmp_path), **{fees: 1.25, new: " 1 "}))
+    assert read.ok, messages(read)
+    assert read.data["proactive"]["fees"] == Decimal("1.25")
+    assert read.data["applications"]["new"][1] == 1
+    assert any("数字存成了文字，按 1 读入" in m for m in messages(read))
+
+
+def test_overwritten_formula_is_recomputed_and_reported(tmp_path):
+    sheet, total = cell_of("applications.new.total")
+    read = read_workbook(edited(workbook_file(tmp_path), **{f"{sheet}__{total}": 99}))
+    assert not read.ok
+    assert f"{sheet}!{total}：公式 =SUM(D5:I5) 被改成了数字 99，按各格计算应为 6" \
+           "（一、本年新收政府信息公开申请数量 × 总计）" in messages(read)
+    read = read_workbook(edited(workbook_file(tmp_path, name="b.xlsx"), **{f"{sheet}__{total}": 6}))
+    assert read.ok and read.data["applications"]["new"][6] == 6
+    assert any("与计算值 6 相同" in m for m in messages(read))
+
+
+def test_cached_formula_values_are_never_trusted(tmp_path):
+    """A workbook whose formula cells carry wrong cached results still reads the inputs."""
+    path = workbook_file(tmp_path)
+    _, new = cell_of("applications.new.natural_person")
+    read = read_workbook(edited(path, **{f"表三__{new}": 7}))
+    assert read.ok
+    assert read.data["applications"]["new"] == [7, 1, 0, 0, 0, 0, 8]
+    assert read.data["applications"]["total"][6] == 6      # 五 answered + … unchanged: R7 left to validate
+
+
+def test_missing_sheet_and_extra_sheet(tmp_path):
+    path = workbook_file(tmp_path)
+    wb = load_workbook(path)
+    del wb["表四"]
+    wb.create_sheet("备注")["A1"] = "随便写写"
+    wb.save(path)
+    read = read_workbook(path)
+    assert not read.ok and "表四：缺少工作表“表四”（工作表名称不能改动）" in messages(read)
+    path = workbook_file(tmp_path, name="extra.xlsx")
+    wb = load_workbook(path)
+    wb.create_sheet("备注")["A1"] = 123
+    wb.save(path)
+    assert read_workbook(path).ok
+
+
+def test_workbook_of_another_year_or_bureau_is_refused_unless_named(tmp_path):
+    path = edited(workbook_file(tmp_path), 封面__B5=2023)
+    read = read_workbook(path)
+    assert not read.ok
+    assert "封面!B5：封面被改为2023，本表是2022的填报表；确要导入请用 --year 指明" in messages(read)
+    read = read_workbook(path, year=2023)
+    assert read.ok and read.year == 2023
+    assert "封面!B5：本表是 2022 年的填报表，按 --year 导入为 2023 年" in messages(read)
+
+    read = read_workbook(workbook_file(tmp_path, name="b.xlsx"))
+    check_registry(read, {BUREAU: {"name": "嵊州市教育体育局"}}, named=False)
+    assert not read.ok
+    assert messages(read) == ["封面!B3：本表是“嵊州市文化广电旅游局”的填报表，名录中 shengzhou-wglj 是“嵊州市教育体育局”；"
+                              "确要导入请用 --bureau 指明"]
+    read = read_workbook(workbook_file(tmp_path, name="c.xlsx"), bureau="shengzhou-other")
+    check_registry(read, {}, named=True)
+    assert read.ok and read.bureau_id == "shengzhou-other"
+
+
+def test_narrative_text_stays_text_and_inserted_rows_are_read(tmp_path):
+    path = workbook_file(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["正文"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "p:problems")
+    ws.insert_rows(row + 1)
+    ws.cell(row + 1, 2).value = "新插入的一段。"
+    ws.cell(row, 2).value = "=HYPERLINK(\"http://x\")"
+    ws.cell(row, 2).data_type = "s"
+    wb.save(path)
+    read = read_workbook(path)
+    assert read.ok, messages(read)
+    assert read.data["narrative"]["problems"][:2] == ["=HYPERLINK(\"http://x\")", "新插入的一段。"]
+
+
+def test_not_a_reportkit_workbook(tmp_path):
+    plain = tmp_path / "plain.xlsx"
+    Workbook().save(plain)
+    page = tmp_path / "page.html"
+    page.write_text("<html></html>", encoding="utf-8")
+    assert not is_reportkit_workbook(plain) and not is_reportkit_workbook(page)
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+def test_cli_template_and_import_refuses_to_overwrite(runner, sample_params, tmp_path):
+    out = tmp_path / "sent"
+    result = invoke(runner, "template", "2022", "-o", out, params=sample_params)
+    assert result.exit_code == 0, result.output
+    files = sorted(out.glob("*.xlsx"))
+    assert len(files) == 17 and "已写入 17 个填报表" in result.output
+    target = sample_params / "2022" / f"{BUREAU}.yaml"
+    before = target.read_bytes()
+    result = invoke(runner, "import", out, "-o", sample_params, params=sample_params)
+    assert result.exit_code == 2
+    assert "数据文件已存在，未覆盖；核对后确需覆盖请加 --force" in result.output
+    assert target.read_bytes() == before
+
+    filled = out / f"2022-{BUREAU}.xlsx"
+    sheet, where = cell_of("proactive.licensing.count")
+    edited(filled, **{f"{sheet}__{where}": 30})
+    result = invoke(runner, "import", filled, "-o", sample_params, "--force", params=sample_params)
+    assert result.exit_code == 0, result.output
+    assert "1 处改动" in result.output and "proactive.licensing：28 → 30" in result.output
+    assert yaml.safe_load(target.read_text(encoding="utf-8"))["proactive"]["licensing"] == 30
+    assert invoke(runner, "validate", "--year", "2022", params=sample_params).exit_code == 0
+
+
+def test_cli_import_reports_located_errors(runner, tmp_path):
+    sheet, where = cell_of("applications.new.natural_person")
+    path = edited(workbook_file(tmp_path), **{f"{sheet}__{where}": "六"})
+    result = invoke(runner, "import", path, "-o", tmp_path / "p")
+    assert result.exit_code == 2
+    assert f'错误 {sheet}!{where}：应为非负整数，实为"六"' in result.output
+    assert not (tmp_path / "p" / "2022").exists()
+
+
+# --- LibreOffice ------------------------------------------------------------------------------------
+def _soffice():
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("!!! LibreOffice (soffice) NOT INSTALLED: the re-save test is SKIPPED — run `make office-deps`")
+    return exe
+
+
+def test_libreoffice_resaved_workbook_still_imports(tmp_path):
+    exe = _soffice()
+    src = tmp_path / "src"
+    src.mkdir()
+    path = workbook_file(src)
+    fees = "{}__{}".format(*cell_of("proactive.fees.amount"))
+    edited(path, **{fees: 3.75})
+    out = tmp_path / "lo"
+    subprocess.run([exe, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    resaved = out / path.name
+    assert resaved.read_bytes() != path.read_bytes()
+    assert is_reportkit_workbook(resaved)
+    read = read_workbook(resaved)
+    assert read.ok, messages(read)
+    original = load_year(year_path(SAMPLE_PARAMS, YEAR, BUREAU))
+    expected = original.model_copy(update={"proactive": original.proactive.model_copy(
+        update={"fees": Decimal("3.75")})})
+    assert same_figures(expected, BureauYear.model_validate(read.data)) == []
