@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps bench clean
+.PHONY: setup demo test browser-deps office-deps bench clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,14 @@ browser-deps:
 	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
 	    || echo "!!! could not install chromium: the browser tests will be SKIPPED" )
 
-test: setup browser-deps
+# Workbook tests re-save a template through LibreOffice Calc (headless); install it when missing.
+office-deps:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "LibreOffice (soffice) is missing: installing Debian's libreoffice-calc-nogui via apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui) >/dev/null 2>&1 \
+	    || echo "!!! could not install LibreOffice: the LibreOffice re-save test will be SKIPPED"; }
+
+test: setup browser-deps office-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
