@@ -298,3 +298,9 @@ def test_libreoffice_resaved_workbook_still_imports(tmp_path):
     expected = original.model_copy(update={"proactive": original.proactive.model_copy(
         update={"fees": Decimal("3.75")})})
     assert same_figures(expected, BureauYear.model_validate(read.data)) == []
+
+
+def test_floats_as_libreoffice_stores_them_read_as_integers(tmp_path):
+    sheet, where = cell_of("applications.new.natural_person")
+    read = read_workbook(edited(workbook_file(tmp_path), **{f"{sheet}__{where}": 5.0}))
+    assert read.ok and read.data["applications"]["new"][0] == 5 and type(read.data["applications"]["new"][0]) is int

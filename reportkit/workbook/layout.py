@@ -142,7 +142,7 @@ def proactive_sheet() -> Sheet:
             issued, repealed = coord(r, c - 2), coord(r, c - 1)
             sheet.checks.append(Check(sheet.name, coord(r, check_col), (
                 f'=IF(ISBLANK({base}),"",IF({coord(r, c)}={base}+{issued}-{repealed},"✓ R10",'
-                f'"△ R10 现行有效≠上年现行有效+制发−废止（提示）"))')))
+                f'"△ R10 提示：≠上年+制发−废止"))')))
     head_row = placed[1][0]
     sheet.labels += [(coord(head_row, check_col), "校验", "header"),
                      (coord(head_row, base_col), "上年现行有效件数（上年数据）", "header")]
@@ -163,7 +163,8 @@ def applications_sheet() -> Sheet:
     labels = _row_labels()
     check_col = sheet.width + 1
     first = min(r for r, _ in at.values())
-    sheet.labels.append((coord(first - 1, check_col), "校验", "header"))
+    sheet.labels.append((coord(TOP, check_col), "校验", "header"))
+    sheet.merges.append(f"{coord(TOP, check_col)}:{coord(first - 1, check_col)}")
     row_of = {tuple(k.split(".")[1:-1]): at[k][0] for k in at}
     col_of = {k.split(".")[-1]: at[k][1] for k in at}
     last = max(row_of.values())
@@ -204,6 +205,11 @@ def applications_sheet() -> Sheet:
                                           locked=path == ("carried_over",)))
         total, lo, hi = coord(r, col_of["total"]), coord(r, col_of[figures[0]]), coord(r, col_of[figures[-1]])
         check = _ok(f"{total}=SUM({lo}:{hi})", "R1", "总计≠各列之和")
+        if is_total_row:   # R6 in every column: （七） = （一）+…+（六）, items summed directly
+            sums = [f"{coord(r, c)}=" + "+".join(f"SUM({coord(row_of[g[0]], c)}:{coord(row_of[g[-1]], c)})"
+                                                 for g in _runs([row_of[p] for p in outcome], outcome))
+                    for c in (col_of[k] for k in cols)]
+            check = _ok(f"AND({total}=SUM({lo}:{hi}),{','.join(sums)})", "R1 R6", "总计不符")
         if path[-1] == "subtotal":
             rule = {"withheld": "R2", "unable_to_provide": "R3", "not_processed": "R4", "other_handling": "R5"}[path[0]]
             items = _rows_under(path, outcome)
@@ -221,6 +227,17 @@ def applications_sheet() -> Sheet:
     sheet.widths = {"A": 7, "B": 14, "C": 44} | {get_column_letter(col_of[c]): 9 for c in cols} \
         | {get_column_letter(check_col): 16}
     return sheet
+
+
+def _runs(rows: list[int], paths: list) -> list[list]:
+    """``paths`` split where their sheet rows stop being consecutive (one SUM per run)."""
+    runs: list[list] = []
+    for r, p in zip(rows, paths):
+        if runs and r == runs[-1][-1][0] + 1:
+            runs[-1].append((r, p))
+        else:
+            runs.append([(r, p)])
+    return [[p for _, p in run] for run in runs]
 
 
 def _rows_under(path, outcome):
@@ -288,7 +305,7 @@ def extra_sheet(n_categories: int) -> Sheet:
                      ("A2", "项目", "header"), ("B2", "数字", "header"), ("C2", "校验", "header"),
                      ("A3", _describe(Disclosed, "total"), "label"),
                      (f"A{FEES_TOP - 1}", f"六、{SPEC.section_title('六')}：信息处理费", "header"),
-                     (f"A{CATEGORY_TOP - 1}", _describe(Disclosed, "categories"), "header")]
+                     (f"A{CATEGORY_TOP - 1}", f"分类名称 · 条数（合计须等于{_describe(Disclosed, 'total')}）", "header")]
     sheet.merges += ["A1:C1", f"A{FEES_TOP - 1}:C{FEES_TOP - 1}", f"A{CATEGORY_TOP - 1}:C{CATEGORY_TOP - 1}"]
     sheet.fields.append(Field(EXTRA, EXTRA_TOTAL, "disclosed.total", "int", _describe(Disclosed, "total")))
     for i, name in enumerate(ProcessingFees.model_fields):
