@@ -141,19 +141,25 @@ def dataset(obj, years, target):
 @click.option("--bureau", multiple=True, help="Only this bureau id (repeatable). Default: every bureau of the registry.")
 @click.option("-o", "--output-dir", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the workbooks (DIR/<year>-<id>.xlsx).")
+@click.option("--force", is_flag=True, help="Replace workbooks already in DIR that differ (e.g. filled ones).")
 @click.pass_obj
-def template(obj, year, bureau, out_dir):
+def template(obj, year, bureau, out_dir, force):
     """Write one Excel workbook per bureau for YEAR: the official tables to fill in.
 
     Prefilled from PARAMS/YEAR/<id>.yaml when it exists; last year's carry-over locked.
-    Bureaus send them back filled; `reportkit import` reads them.
+    Bureaus send them back filled; `reportkit import` reads them. Exit 2 if a different
+    workbook already in DIR was kept (use --force to replace it).
     """
     from .workbook import write_templates
 
-    written = write_templates(obj["params"], year, out_dir, bureau or None)
-    for path, prefilled in written:
-        click.echo(f"{path}" + ("（已按数据文件预填）" if prefilled else ""))
-    click.echo(f"已写入 {len(written)} 个填报表：{out_dir}")
+    written = write_templates(obj["params"], year, out_dir, bureau or None, force=force)
+    notes = {"prefilled": "（已按数据文件预填）", "blank": "（空白）", "unchanged": "（未变）",
+             "kept": "：已有不同的文件，未覆盖（可能是已填写的表；确需覆盖请加 --force）"}
+    for path, status in written:
+        click.echo(f"{path}{notes[status]}", err=status == "kept")
+    kept = sum(status == "kept" for _, status in written)
+    click.echo(f"已写入 {len(written) - kept} 个填报表：{out_dir}" + (f"；{kept} 个未覆盖" if kept else ""))
+    sys.exit(EXIT_INVALID if kept else 0)
 
 
 @cli.command("import")

@@ -304,3 +304,30 @@ def test_floats_as_libreoffice_stores_them_read_as_integers(tmp_path):
     sheet, where = cell_of("applications.new.natural_person")
     read = read_workbook(edited(workbook_file(tmp_path), **{f"{sheet}__{where}": 5.0}))
     assert read.ok and read.data["applications"]["new"][0] == 5 and type(read.data["applications"]["new"][0]) is int
+
+
+def test_template_keeps_a_different_workbook_unless_forced(runner, sample_params, tmp_path):
+    out = tmp_path / "sent"
+    assert invoke(runner, "template", "2023", "--bureau", BUREAU, "-o", out, params=sample_params).exit_code == 0
+    target = out / f"2023-{BUREAU}.xlsx"
+    result = invoke(runner, "template", "2023", "--bureau", BUREAU, "-o", out, params=sample_params)
+    assert result.exit_code == 0 and "（未变）" in result.output
+    edited(target, 封面__B8="张三")                      # a bureau filled it in
+    filled = target.read_bytes()
+    result = invoke(runner, "template", "2023", "--bureau", BUREAU, "-o", out, params=sample_params)
+    assert result.exit_code == 2 and "未覆盖" in result.output and target.read_bytes() == filled
+    result = invoke(runner, "template", "2023", "--bureau", BUREAU, "-o", out, "--force", params=sample_params)
+    assert result.exit_code == 0 and target.read_bytes() != filled
+    result = invoke(runner, "template", "2023", "--bureau", "nobody", "-o", out, params=sample_params)
+    assert result.exit_code == 2 and "名录中没有该机关" in result.output
+
+
+def test_overlong_paragraph_is_located(tmp_path):
+    path = workbook_file(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["正文"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "p:other")
+    ws.cell(row, 2).value = "长" * 20001
+    wb.save(path)
+    read = read_workbook(path)
+    assert f"正文!B{row}：段落过长（20001 字，应不超过 20000 字）" in messages(read) and not read.ok

@@ -25,6 +25,10 @@ from . import layout as L
 from .values import params_of
 
 MAX_COUNT = 10**9
+MAX_BYTES = 5 << 20                # a filled template is ~25 KB; anything huge is not one
+MAX_ROWS = 2000                    # rows read per sheet (正文 grows by inserted paragraphs)
+MAX_TEXT, MAX_CATEGORY = 20000, 40  # the params model's limits, checked here to locate them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 RULE = "workbook"
 
 
@@ -149,7 +153,7 @@ class _Sheet:
         ws.reset_dimensions()          # a saved dimension may be wrong: read every row there is
         self.cells: dict[str, Any] = {}
         self.max_row = 0
-        for row in ws.iter_rows():
+        for row in ws.iter_rows(max_row=MAX_ROWS):
             for cell in row:
                 if getattr(cell, "value", None) is not None:
                     self.cells[cell.coordinate] = cell.value
@@ -230,6 +234,8 @@ class _Reader:
             if name is None:
                 self.problem(plan.name, f"A{r}", f"有条数 {_shown(count)} 却没有分类名称")
                 continue
+            if len(name) > MAX_CATEGORY:
+                self.problem(plan.name, f"A{r}", f"分类名称过长（{len(name)} 字，应不超过 {MAX_CATEGORY} 字）")
             figure, error, _ = _number(count if count is not None else 0, "int")
             if error:
                 self.problem(plan.name, f"B{r}", error, label=f"分类“{name}”条数")
@@ -254,7 +260,12 @@ class _Reader:
             if current not in out:
                 self.problem(L.NARRATIVE, f"B{r}", "这段文字不在任何标题之下，未读入", "warning")
                 continue
-            out[current].append(str(text).strip())
+            text = str(text).strip()
+            if len(text) > MAX_TEXT:
+                self.problem(L.NARRATIVE, f"B{r}", f"段落过长（{len(text)} 字，应不超过 {MAX_TEXT} 字）")
+            if _CONTROL.search(text):
+                self.problem(L.NARRATIVE, f"B{r}", "段落中有控制字符")
+            out[current].append(text)
         return out
 
 
@@ -297,6 +308,8 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None,
     when they differ from the workbook's own (otherwise such a workbook is refused)."""
     path = Path(path)
     out = WorkbookRead(path)
+    if path.is_file() and path.stat().st_size > MAX_BYTES:
+        raise ImportFailed(f"文件过大（{path.stat().st_size} 字节），不是 reportkit 填报表", file=str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — zip, XML or openpyxl errors: not a readable workbook
@@ -333,7 +346,7 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None,
         BureauYear.model_validate(data)
     except ValidationError as exc:
         for e in exc.errors():
-            r.problem("", "", f"{'.'.join(map(str, e['loc']))}：{e['msg']}")
+            r.problem("数据", "", f"不符合数据格式：{'.'.join(map(str, e['loc']))}（{e['msg']}）")
         return out
     out.data = data
     return out

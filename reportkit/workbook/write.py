@@ -316,9 +316,11 @@ def _load_or_none(path: Path) -> Optional[BureauYear]:
     return load_year(path) if path.is_file() else None
 
 
-def write_templates(params_dir: Path, year: int, out_dir: Path,
-                    bureaus: Optional[Iterable[str]] = None) -> list[tuple[Path, bool]]:
-    """One ``<out_dir>/<year>-<id>.xlsx`` per bureau; returns (file, prefilled from params?)."""
+def write_templates(params_dir: Path, year: int, out_dir: Path, bureaus: Optional[Iterable[str]] = None,
+                    force: bool = False) -> list[tuple[Path, str]]:
+    """One ``<out_dir>/<year>-<id>.xlsx`` per bureau; returns (file, status) with status
+    ``prefilled``, ``blank``, ``unchanged`` or ``kept``: a different file already there (perhaps
+    one a bureau filled in) is kept unless ``force``."""
     registry = load_registry(Path(params_dir))
     wanted = list(bureaus) if bureaus else list(registry)
     unknown = [b for b in wanted if b not in registry]
@@ -331,6 +333,12 @@ def write_templates(params_dir: Path, year: int, out_dir: Path,
         data = _load_or_none(year_path(params_dir, year, bid))
         previous = _load_or_none(year_path(params_dir, year - 1, bid))
         target = Path(out_dir) / f"{year}-{bid}.xlsx"
-        atomic.write_bytes(target, to_bytes(build(registry[bid], year, data, previous)))
-        written.append((target, data is not None))
+        content = to_bytes(build(registry[bid], year, data, previous))
+        if target.is_file() and target.read_bytes() == content:
+            written.append((target, "unchanged"))
+        elif target.exists() and not force:
+            written.append((target, "kept"))
+        else:
+            atomic.write_bytes(target, content)
+            written.append((target, "prefilled" if data is not None else "blank"))
     return written
