@@ -103,7 +103,9 @@ def _header(sheet: Sheet, placed) -> dict[str, tuple[int, int]]:
         if cell.key:
             at[cell.key] = (r, c)
             continue
-        sheet.labels.append((coord(r, c), cell.text, "header" if "label" not in (cell.cls or "") else "label"))
+        cls = cell.cls or ""
+        style = "vertical" if "vertical" in cls else "label" if "label" in cls else "header"
+        sheet.labels.append((coord(r, c), cell.text, style))
         if cell.rowspan > 1 or cell.colspan > 1:
             sheet.merges.append(f"{coord(r, c)}:{coord(r + cell.rowspan - 1, c + cell.colspan - 1)}")
     return at

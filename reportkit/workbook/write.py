@@ -55,6 +55,7 @@ def _styles() -> dict[str, NamedStyle]:
             horizontal="center", vertical="center")),
         style("header", Font(name=FONT, bold=True, size=10), FILL["header"]),
         style("label", alignment=LEFT),
+        style("vertical", alignment=Alignment(horizontal="center", vertical="center", textRotation=255)),
         style("int", fill=FILL["input"], protection=OPEN, number_format="0"),
         style("decimal", fill=FILL["input"], protection=OPEN),
         style("text", fill=FILL["input"], protection=OPEN, alignment=LEFT),
