@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from openpyxl import load_workbook
+from openpyxl.xml.functions import fromstring
 from pydantic import ValidationError
 
 from ..errors import Finding, ImportFailed
@@ -82,8 +83,10 @@ class WorkbookRead:
 def is_reportkit_workbook(path: Union[str, Path]) -> bool:
     """True for an .xlsx whose cover carries the reportkit marker (cheap: one sheet read)."""
     path = Path(path)
-    if not path.is_file() or not zipfile.is_zipfile(path):
+    if not path.is_file() or path.stat().st_size > MAX_BYTES or not zipfile.is_zipfile(path):
         return False
+    if _has_marker_name(path):
+        return True
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 — any unreadable zip is simply not ours
@@ -92,6 +95,19 @@ def is_reportkit_workbook(path: Union[str, Path]) -> bool:
         return L.COVER in wb.sheetnames and wb[L.COVER][L.MARKER_CELLS["tag"]].value == L.MARKER
     finally:
         wb.close()
+
+
+def _has_marker_name(path: Path) -> bool:
+    """The defined name on the workbook (Excel and LibreOffice keep it): no sheet is parsed."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > 1 << 20:
+                return False
+            root = fromstring(z.read(info))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SyntaxError):
+        return False
+    return any(el.get("name") == L.MARKER_NAME for el in root.iter() if el.tag.endswith("definedName"))
 
 
 def _shown(value: Any) -> str:

@@ -20,6 +20,7 @@ from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.xml.functions import fromstring, tostring
 
 from .. import atomic
@@ -108,6 +109,21 @@ def _width(ws, cells: str) -> float:
     return sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(lo, hi + 1))
 
 
+def _merge(ws, rng: str) -> None:
+    """Merge a range, every cell styled like its top-left one (so the borders show).
+
+    openpyxl's own ``merge_cells`` builds a border object per edge cell, which made the
+    merges most of the time of a template; named styles are one lookup each.
+    """
+    merged = MergedCellRange(ws, rng)
+    style = ws.cell(merged.min_row, merged.min_col).style
+    for row in ws.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
+                            min_col=merged.min_col, max_col=merged.max_col):
+        for cell in row:
+            cell.style = style
+    ws.merged_cells.add(merged)
+
+
 def _text(cell, value: str) -> None:
     """Text stays text: a value beginning with '=' is never a formula (bureau text is data)."""
     cell.value = value
@@ -143,7 +159,7 @@ class SheetWriter:
                     height = height / rows
                 ws.row_dimensions[cell.row].height = max(ws.row_dimensions[cell.row].height or 0, height)
         for rng in sheet.merges:
-            ws.merge_cells(rng)
+            _merge(ws, rng)
         for f in sheet.fields:
             self._field(f, values, carried)
         for d in sheet.derived:
@@ -198,7 +214,7 @@ def _cover(wb: Workbook, bureau: Bureau, year: int, data: Optional[BureauYear]) 
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 16, 64
     _text(ws["A1"], report_title(bureau.name, year) + " · 数据填报表")
     ws["A1"].style = "rk-title"
-    ws.merge_cells("A1:B1")
+    _merge(ws, "A1:B1")
     ws.row_dimensions[1].height = 28
     due = deadline(bureau, year)
     rows = {"name": ("机关名称", bureau.name), "id": ("机关代码", bureau.id), "year": ("报告年度", year),
@@ -228,7 +244,7 @@ def _cover(wb: Workbook, bureau: Bureau, year: int, data: Optional[BureauYear]) 
         cell = ws.cell(L.COVER_ROWS["published"] + 2 + i, 1)
         _text(cell, line)
         cell.style = "rk-h2" if i == 0 else "rk-note"
-        ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=2)
+        _merge(ws, f"A{cell.row}:B{cell.row}")
     marker = {"tag": L.MARKER, "id": bureau.id, "year": year, "name": bureau.name,
               "government": bureau.government, "level": bureau.level}
     for key, where in L.MARKER_CELLS.items():
@@ -249,7 +265,7 @@ def _narrative(wb: Workbook, data: Optional[BureauYear]) -> None:
     ws.column_dimensions["C"].hidden = True
     _text(ws["A1"], "正文（一格一段；可在段落之间插入行）")
     ws["A1"].style = "rk-title"
-    ws.merge_cells("A1:B1")
+    _merge(ws, "A1:B1")
     headings = {key: text for key, text, _ in L.narrative_headings() if key}
     five = next(text for key, text, _ in L.narrative_headings() if key is None)
     r = 3
@@ -257,7 +273,7 @@ def _narrative(wb: Workbook, data: Optional[BureauYear]) -> None:
         if kind == "heading":
             _text(ws.cell(r, 1), headings.get(key, five))
             ws.cell(r, 1).style = f"rk-h{n}"
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+            _merge(ws, f"A{r}:B{r}")
             ws.row_dimensions[r].height = 22
             _text(ws.cell(r, 3), f"h:{key or ''}")
         else:
