@@ -189,7 +189,8 @@ def import_(files, out_dir, bureau, year, force):
     report_out = {"err": out_dir is None}
     for path in collect.expand(list(files)):
         if is_reportkit_workbook(path):
-            done = collect.import_workbook(path, out_dir, bureau=bureau, year=year, force=force)
+            done = collect.import_workbook(path, out_dir, bureau=bureau, year=year, force=force,
+                                           new_city=not registry)
             for line in done.lines:
                 click.echo(line, **report_out)
             if done.text is not None:

@@ -331,3 +331,22 @@ def test_overlong_paragraph_is_located(tmp_path):
     wb.save(path)
     read = read_workbook(path)
     assert f"正文!B{row}：段落过长（20001 字，应不超过 20000 字）" in messages(read) and not read.ok
+
+
+def test_cli_import_into_a_new_folder_registers_every_bureau(runner, sample_params, tmp_path):
+    out = tmp_path / "sent"
+    invoke(runner, "template", "2023", "--bureau", BUREAU, "--bureau", "shengzhou-czj", "-o", out,
+           params=sample_params)
+    fresh = tmp_path / "fresh"
+    result = invoke(runner, "import", out, "-o", fresh)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (fresh / "2023").iterdir()) == ["shengzhou-czj.yaml", f"{BUREAU}.yaml"]
+    assert invoke(runner, "validate", params=fresh).exit_code == 0
+    other = tmp_path / "other"                     # a city whose registry does not know the bureau
+    other.mkdir()
+    (other / "bureaus.yaml").write_text("x-bureau: {name: 某县某局, government: 某县人民政府}\n", encoding="utf-8")
+    result = invoke(runner, "import", out / f"2023-{BUREAU}.xlsx", "-o", other)
+    assert result.exit_code == 2 and f"名录中没有 {BUREAU}；确要导入请用 --bureau 指明" in result.output
+    result = invoke(runner, "import", out / f"2023-{BUREAU}.xlsx", "-o", other, "--bureau", "y-bureau")
+    assert result.exit_code == 0, result.output
+    assert (other / "2023" / "y-bureau.yaml").is_file()

@@ -29,8 +29,11 @@ class Collected:
 
 
 def import_workbook(path: Path, out_dir: Optional[Path] = None, *, bureau: Optional[str] = None,
-                    year: Optional[int] = None, force: bool = False) -> Collected:
-    """Read one filled workbook; with ``out_dir`` write ``out_dir/<year>/<id>.yaml``."""
+                    year: Optional[int] = None, force: bool = False, new_city: bool = False) -> Collected:
+    """Read one filled workbook; with ``out_dir`` write ``out_dir/<year>/<id>.yaml``.
+
+    ``new_city``: the folder had no registry when the import began, so every bureau is added
+    to it rather than refused as unknown."""
     try:
         read = read_workbook(path, bureau=bureau, year=year)
     except ImportFailed as exc:
@@ -40,7 +43,7 @@ def import_workbook(path: Path, out_dir: Optional[Path] = None, *, bureau: Optio
         registry = emit.load_registry_loose(Path(out_dir) / emit.REGISTRY) if out_dir else None
     except ImportFailed as exc:
         return Collected(read, [f"{path}: 未写入：{exc}"])
-    if registry:          # an empty or new folder has no city yet: nothing to be "another" bureau of
+    if registry and not new_city:   # a new folder has no city yet: nothing to be "another" bureau of
         check_registry(read, registry, named=bureau is not None)
     out.lines.append(f"{path}: {read.name} {read.year}年（id {read.bureau_id}），reportkit 填报表")
     out.lines += [("  错误 " if p.severity == "error" else "  提示 ") + str(p) for p in read.problems]
