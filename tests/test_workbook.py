@@ -174,10 +174,33 @@ def test_cached_formula_values_are_never_trusted(tmp_path):
     """A workbook whose formula cells carry wrong cached results still reads the inputs."""
     path = workbook_file(tmp_path)
     _, new = cell_of("applications.new.natural_person")
-    read = read_workbook(edited(path, **{f"表三__{new}": 7}))
-    assert read.ok
+    _, forward = cell_of("applications.carried_forward.natural_person")
+    wb = load_workbook(path)
+    for key in ("applications.new.total", "applications.total.natural_person", "review_litigation.review.total"):
+        sheet, where = cell_of(key)
+        assert wb[sheet][where].value.startswith("=")
+    read = read_workbook(edited(path, **{f"表三__{new}": 7, f"表三__{forward}": 2}))
+    assert read.ok, messages(read)
     assert read.data["applications"]["new"] == [7, 1, 0, 0, 0, 0, 8]
-    assert read.data["applications"]["total"][6] == 6      # 五 answered + … unchanged: R7 left to validate
+    assert read.data["applications"]["carried_forward"] == [2, 0, 0, 0, 0, 0, 2]
+
+
+def test_broken_balance_is_located_at_its_cells(tmp_path):
+    _, new = cell_of("applications.new.natural_person")
+    read = read_workbook(edited(workbook_file(tmp_path), **{f"表三__{new}": 7}))
+    assert not read.ok
+    _, forward = cell_of("applications.carried_forward.natural_person")
+    assert f"表三!{forward}：[R7] 自然人列：本年新收 7 + 上年结转 0 应等于办理结果总计 5 + 结转下年度 0（应为 7，实为 5）" \
+           "（四、结转下年度继续办理 × 自然人）" in messages(read)
+
+
+def test_carry_over_checked_against_last_year(tmp_path):
+    _, over = cell_of("applications.carried_over.commercial")
+    path = edited(workbook_file(tmp_path), **{f"表三__{over}": 4})
+    read = read_workbook(path, history=lambda bid, y: load_year(year_path(SAMPLE_PARAMS, y, bid)))
+    assert not read.ok
+    assert any(m.startswith(f"表三!{over}：[R9] 上年结转（商业企业）应等于上年报告的结转下年度继续办理（应为 0，实为 4）")
+               for m in messages(read))
 
 
 def test_missing_sheet_and_extra_sheet(tmp_path):

@@ -11,8 +11,9 @@ from typing import Optional
 
 import yaml
 
-from ..errors import ImportFailed
-from ..model import Narrative
+from ..errors import ImportFailed, ReportkitError
+from ..model import BureauYear, Narrative
+from ..params import load_year
 from ..importer import emit
 from .read import WorkbookRead, check_registry, read_workbook
 
@@ -35,7 +36,8 @@ def import_workbook(path: Path, out_dir: Optional[Path] = None, *, bureau: Optio
     ``new_city``: the folder had no registry when the import began, so every bureau is added
     to it rather than refused as unknown."""
     try:
-        read = read_workbook(path, bureau=bureau, year=year)
+        history = (lambda bid, y: _previous(out_dir, y, bid)) if out_dir is not None else None
+        read = read_workbook(path, bureau=bureau, year=year, history=history)
     except ImportFailed as exc:
         return Collected(None, [f"{path}: {exc.message}"])
     out = Collected(read)
@@ -73,6 +75,14 @@ def import_workbook(path: Path, out_dir: Optional[Path] = None, *, bureau: Optio
         out.lines.append(f"  → 已覆盖 {written.path}（--force）：{len(written.changes)} 处改动")
         out.lines += [f"      {c}" for c in written.changes]
     return out
+
+
+def _previous(out_dir: Path, year: int, bureau_id: str) -> Optional[BureauYear]:
+    path = Path(out_dir) / str(year) / f"{bureau_id}.yaml"
+    try:
+        return load_year(path) if path.is_file() else None
+    except ReportkitError:      # last year's file is broken: validate says so; R9/R10 left out here
+        return None
 
 
 def _old(out_dir: Path, year: int, bureau_id: str) -> Optional[dict]:

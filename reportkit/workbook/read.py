@@ -14,14 +14,15 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from openpyxl import load_workbook
 from openpyxl.xml.functions import fromstring
 from pydantic import ValidationError
 
 from ..errors import Finding, ImportFailed
-from ..model import BureauYear
+from .. import rules
+from ..model import SPEC, BureauYear
 from . import layout as L
 from .values import params_of
 
@@ -318,10 +319,11 @@ def _identity(out: WorkbookRead, bureau: Optional[str], year: Optional[int], r: 
     return ok
 
 
-def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None,
-                  year: Optional[int] = None) -> WorkbookRead:
+def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None, year: Optional[int] = None,
+                  history: Optional[Callable[[str, int], Optional[BureauYear]]] = None) -> WorkbookRead:
     """Read one filled workbook. ``bureau``/``year`` name the bureau and year to file it under
-    when they differ from the workbook's own (otherwise such a workbook is refused)."""
+    when they differ from the workbook's own (otherwise such a workbook is refused);
+    ``history(bureau_id, year)`` gives last year's data, if any, for R9/R10."""
     path = Path(path)
     out = WorkbookRead(path)
     if path.is_file() and path.stat().st_size > MAX_BYTES:
@@ -365,7 +367,47 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None,
             r.problem("数据", "", f"不符合数据格式：{'.'.join(map(str, e['loc']))}（{e['msg']}）")
         return out
     out.data = data
+    check_rules(out, history(out.bureau_id, out.year - 1) if history else None)
     return out
+
+
+def _cells_by_key() -> dict[str, tuple[str, str, str]]:
+    """Figure key → (sheet, coordinate, label) over the fixed sheets."""
+    out = {}
+    for plan in (L.proactive_sheet(), L.applications_sheet(), L.review_sheet(), L.extra_sheet(0)):
+        for item in (*plan.fields, *plan.derived):
+            out[item.key] = (plan.name, item.coord, item.label)
+    out["disclosed.categories"] = out["disclosed.total"]
+    return out
+
+
+def _rule_cell(field_path: str, cells: dict) -> tuple[str, str, str]:
+    """A rule finding's params path (``applications.carried_forward[3]``) as a workbook cell."""
+    m = re.fullmatch(r"(.+?)\[(\d+)\]", field_path)
+    if m:
+        prefix, i = m.group(1), int(m.group(2))
+        cols = SPEC.app_columns if prefix.startswith("applications.") else SPEC.review_columns
+        field_path = f"{prefix}.{cols[i].key}" if i < len(cols) else prefix
+    return cells.get(field_path, ("数据", "", field_path))
+
+
+def check_rules(read: WorkbookRead, previous: Optional[BureauYear] = None) -> None:
+    """R1–R8 (and R9/R10 against last year's ``previous``) on what was read, located by cell.
+
+    In the workbook the formulas keep R1–R6 and R8; R7 (一+二 = （七）+四) and R9 depend on
+    what the bureau typed. A broken rule is an error: the workbook goes back to the bureau.
+    """
+    if read.data is None:
+        return
+    data = BureauYear.model_validate(read.data)
+    cells = _cells_by_key()
+    for f in rules.check_year(data, str(read.path), previous=previous):
+        sheet, where, label = _rule_cell(f.field, cells)
+        found = f"（应为 {f.expected}，实为 {f.found}）" if f.expected is not None else ""
+        read.problems.append(CellProblem(sheet, where, f"[{f.rule.split('-')[0]}] {f.message}{found}",
+                                         f.severity, label))
+    if read.errors:
+        read.data = None
 
 
 def check_registry(read: WorkbookRead, registry: dict, named: bool) -> None:
