@@ -373,3 +373,9 @@ def test_cli_import_into_a_new_folder_registers_every_bureau(runner, sample_para
     result = invoke(runner, "import", out / f"2023-{BUREAU}.xlsx", "-o", other, "--bureau", "y-bureau")
     assert result.exit_code == 0, result.output
     assert (other / "2023" / "y-bureau.yaml").is_file()
+
+
+def test_tampered_marker_is_a_located_error(tmp_path):
+    read = read_workbook(edited(workbook_file(tmp_path), 封面__H3="二〇二二"))
+    assert not read.ok
+    assert messages(read) == ['封面!H3：封面标记中的年度不可读，实为"二〇二二"']

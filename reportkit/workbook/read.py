@@ -7,12 +7,9 @@ LibreOffice re-save turns integers into floats: 5.0 reads as 5).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -24,9 +21,9 @@ from ..errors import Finding, ImportFailed
 from .. import rules
 from ..model import SPEC, BureauYear
 from . import layout as L
+from .cells import date_of, number, shown
 from .values import params_of
 
-MAX_COUNT = 10**9
 MAX_BYTES = 5 << 20                # a filled template is ~25 KB; anything huge is not one
 MAX_ROWS = 2000                    # rows read per sheet (正文 grows by inserted paragraphs)
 MAX_TEXT, MAX_CATEGORY = 20000, 40  # the params model's limits, checked here to locate them
@@ -111,58 +108,6 @@ def _has_marker_name(path: Path) -> bool:
     return any(el.get("name") == L.MARKER_NAME for el in root.iter() if el.tag.endswith("definedName"))
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date)):
-        return f"日期 {value:%Y-%m-%d}"
-    return str(value)
-
-
-def _number(value: Any, kind: str) -> tuple[Optional[Union[int, Decimal]], Optional[str], bool]:
-    """(figure, error message, was_text) for an input cell's value."""
-    expected = "应为非负整数" if kind == "int" else "应为非负数"
-    text = False
-    if isinstance(value, str):
-        if value.startswith("="):
-            return None, f"{expected}，实为公式 {value}", False
-        norm = unicodedata.normalize("NFKC", value).strip().replace(",", "")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", norm):
-            return None, f"{expected}，实为{_shown(value)}", False
-        value, text = Decimal(norm), True
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)) \
-            or not isinstance(value, (int, float, Decimal)):
-        return None, f"{expected}，实为{_shown(value)}", False
-    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if not amount.is_finite() or amount < 0:
-        return None, f"{expected}，实为{_shown(value)}", False
-    if amount > MAX_COUNT:
-        return None, f"数值过大，实为{_shown(value)}", False
-    if kind == "int":
-        if amount != amount.to_integral_value():
-            return None, f"{expected}，实为{_shown(value)}", False
-        return int(amount), None, text
-    return amount.normalize() if amount != amount.to_integral_value() else Decimal(int(amount)), None, text
-
-
-def _date(value: Any) -> Optional[dt.date]:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*",
-                         unicodedata.normalize("NFKC", value))
-        if m:
-            try:
-                return dt.date(*map(int, m.groups()))
-            except ValueError:
-                return None
-    return None
-
-
 class _Sheet:
     """A worksheet's values by coordinate, read in one pass (openpyxl's read-only mode)."""
 
@@ -208,7 +153,7 @@ class _Reader:
                 self.problem(plan.name, f.coord, "空白，按 0 计", "warning", f.label)
                 self.values[f.key] = 0
                 continue
-            figure, error, was_text = _number(value, f.kind)
+            figure, error, was_text = number(value, f.kind)
             if error:
                 self.problem(plan.name, f.coord, error, label=f.label)
             elif was_text:
@@ -227,9 +172,9 @@ class _Reader:
         if value is None:
             self.problem(sheet, d.coord, "公式被删除，已按各格重新计算", "warning", d.label)
             return
-        figure, error, _ = _number(value, "int")
+        figure, error, _ = number(value, "int")
         if error or computed is None:
-            self.problem(sheet, d.coord, f"此格应为公式 {d.formula}，实为{_shown(value)}", label=d.label)
+            self.problem(sheet, d.coord, f"此格应为公式 {d.formula}，实为{shown(value)}", label=d.label)
         elif figure != computed:
             self.problem(sheet, d.coord, f"公式 {d.formula} 被改成了数字 {figure}，按各格计算应为 {computed}",
                          label=d.label)
@@ -249,11 +194,11 @@ class _Reader:
             if name is None and count in (None, "", 0):
                 continue
             if name is None:
-                self.problem(plan.name, f"A{r}", f"有条数 {_shown(count)} 却没有分类名称")
+                self.problem(plan.name, f"A{r}", f"有条数 {shown(count)} 却没有分类名称")
                 continue
             if len(name) > MAX_CATEGORY:
                 self.problem(plan.name, f"A{r}", f"分类名称过长（{len(name)} 字，应不超过 {MAX_CATEGORY} 字）")
-            figure, error, _ = _number(count if count is not None else 0, "int")
+            figure, error, _ = number(count if count is not None else 0, "int")
             if error:
                 self.problem(plan.name, f"B{r}", error, label=f"分类“{name}”条数")
             self.values[f"disclosed.categories[{i}].name"] = name
@@ -292,20 +237,20 @@ def _identity(out: WorkbookRead, bureau: Optional[str], year: Optional[int], r: 
     try:
         marked_year = int(m["year"])
     except (TypeError, ValueError):
-        r.problem(L.COVER, L.MARKER_CELLS["year"], f"封面标记中的年度不可读，实为{_shown(m['year'])}")
+        r.problem(L.COVER, L.MARKER_CELLS["year"], f"封面标记中的年度不可读，实为{shown(m['year'])}")
         return False
     out.bureau_id, out.year = str(m["id"]), marked_year
     out.name, out.government, out.level = m["name"], m["government"], m["level"]
-    shown = {key: cover.cell(L.COVER_ROWS[key], 2) for key in ("id", "year", "name")}
+    on_cover = {key: cover.cell(L.COVER_ROWS[key], 2) for key in ("id", "year", "name")}
     named = {"id": bureau, "year": year, "name": bureau}
     ok = True
     for key, marked in (("id", out.bureau_id), ("name", out.name), ("year", marked_year)):
-        seen = shown[key]
+        seen = on_cover[key]
         seen = int(seen) if key == "year" and isinstance(seen, (int, float)) else seen
         if seen != marked and named[key] is None:
             where = f"B{L.COVER_ROWS[key]}"
             flag = "--year" if key == "year" else "--bureau"
-            r.problem(L.COVER, where, f"封面被改为{_shown(seen)}，本表是{_shown(marked)}的填报表；"
+            r.problem(L.COVER, where, f"封面被改为{shown(seen)}，本表是{shown(marked)}的填报表；"
                                       f"确要导入请用 {flag} 指明")
             ok = False
     if bureau and bureau != out.bureau_id:
@@ -353,9 +298,9 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None, year:
     r.categories(extra)
     where = f"B{L.COVER_ROWS['published']}"
     raw = r.sheets[L.COVER][where]
-    published = _date(raw)
+    published = date_of(raw)
     if published is None:
-        r.problem(L.COVER, where, "应为发布日期（如 2023-01-15）" + ("，未填写" if raw is None else f"，实为{_shown(raw)}"))
+        r.problem(L.COVER, where, "应为发布日期（如 2023-01-15）" + ("，未填写" if raw is None else f"，实为{shown(raw)}"))
     narrative = r.narrative()
     if out.errors:
         return out
