@@ -169,7 +169,7 @@ def template(obj, year, bureau, out_dir, force):
 @click.option("--bureau", default=None,
               help="Bureau id to file under. Default: the id the registry gives the issuer, else bureau-<hash>.")
 @click.option("--year", type=int, default=None, help="Report year. Default: from the title.")
-@click.option("--force", is_flag=True, help="Replace an existing params file (filled workbooks); lists the changes.")
+@click.option("--force", is_flag=True, help="Replace an existing params file (and print what changed).")
 def import_(files, out_dir, bureau, year, force):
     """Read published reports (HTML pages or text) back into params files.
 
