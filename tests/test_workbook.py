@@ -379,3 +379,16 @@ def test_tampered_marker_is_a_located_error(tmp_path):
     read = read_workbook(edited(workbook_file(tmp_path), 封面__H3="二〇二二"))
     assert not read.ok
     assert messages(read) == ['封面!H3：封面标记中的年度不可读，实为"二〇二二"']
+
+
+def test_importer_registry_reader_recognises_a_template(tmp_path):
+    from reportkit.errors import ImportFailed
+    from reportkit.workbook.reader import TemplateWorkbookReader
+
+    reader = TemplateWorkbookReader()
+    assert reader.sniff(workbook_file(tmp_path).read_bytes())
+    plain = tmp_path / "plain.xlsx"
+    Workbook().save(plain)
+    assert not reader.sniff(plain.read_bytes()) and not reader.sniff(b"<html>")
+    with pytest.raises(ImportFailed, match="reportkit import"):
+        reader.read(b"", "x.xlsx", None)

@@ -11,7 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import IO, Any, Callable, Optional, Union
 
 from openpyxl import load_workbook
 from openpyxl.xml.functions import fromstring
@@ -83,7 +83,7 @@ def is_reportkit_workbook(path: Union[str, Path]) -> bool:
     path = Path(path)
     if not path.is_file() or path.stat().st_size > MAX_BYTES or not zipfile.is_zipfile(path):
         return False
-    if _has_marker_name(path):
+    if has_marker_name(path):
         return True
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
@@ -95,10 +95,10 @@ def is_reportkit_workbook(path: Union[str, Path]) -> bool:
         wb.close()
 
 
-def _has_marker_name(path: Path) -> bool:
+def has_marker_name(source: Union[Path, IO[bytes]]) -> bool:
     """The defined name on the workbook (Excel and LibreOffice keep it): no sheet is parsed."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(source) as z:
             info = z.getinfo("xl/workbook.xml")
             if info.file_size > 1 << 20:
                 return False
