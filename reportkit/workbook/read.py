@@ -323,6 +323,8 @@ def _cells_by_key() -> dict[str, tuple[str, str, str]]:
         for item in (*plan.fields, *plan.derived):
             out[item.key] = (plan.name, item.coord, item.label)
     out["disclosed.categories"] = out["disclosed.total"]
+    out["published"] = (L.COVER, f"B{L.COVER_ROWS['published']}", "发布日期")
+    out.update({f"narrative.{key}": (L.NARRATIVE, "", heading) for key, heading, _ in L.narrative_headings() if key})
     return out
 
 
@@ -333,7 +335,10 @@ def _rule_cell(field_path: str, cells: dict) -> tuple[str, str, str]:
         prefix, i = m.group(1), int(m.group(2))
         cols = SPEC.app_columns if prefix.startswith("applications.") else SPEC.review_columns
         field_path = f"{prefix}.{cols[i].key}" if i < len(cols) else prefix
-    return cells.get(field_path, ("数据", "", field_path))
+    for key in (field_path, f"{field_path}.count", f"{field_path}.amount", field_path.split("[")[0]):
+        if key in cells:
+            return cells[key]
+    return ("数据", "", field_path)
 
 
 def check_rules(read: WorkbookRead, previous: Optional[BureauYear] = None) -> None:
