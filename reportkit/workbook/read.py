@@ -333,9 +333,10 @@ def _rule_cell(field_path: str, cells: dict) -> tuple[str, str, str]:
     m = re.fullmatch(r"(.+?)\[(\d+)\]", field_path)
     if m:
         prefix, i = m.group(1), int(m.group(2))
-        cols = SPEC.app_columns if prefix.startswith("applications.") else SPEC.review_columns
+        table = prefix.split(".")[0]
+        cols = {"applications": SPEC.app_columns, "review_litigation": SPEC.review_columns}.get(table, ())
         field_path = f"{prefix}.{cols[i].key}" if i < len(cols) else prefix
-    for key in (field_path, f"{field_path}.count", f"{field_path}.amount", field_path.split("[")[0]):
+    for key in (field_path, f"{field_path}.count", f"{field_path}.amount"):   # proactive.licensing
         if key in cells:
             return cells[key]
     return ("数据", "", field_path)
