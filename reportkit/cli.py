@@ -137,7 +137,7 @@ def dataset(obj, years, target):
 
 
 @cli.command()
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--bureau", multiple=True, help="Only this bureau id (repeatable). Default: every bureau of the registry.")
 @click.option("-o", "--output-dir", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the workbooks (DIR/<year>-<id>.xlsx).")
