@@ -393,3 +393,19 @@ def test_importer_registry_reader_recognises_a_template(tmp_path):
     assert not reader.sniff(plain.read_bytes()) and not reader.sniff(b"<html>")
     with pytest.raises(ImportFailed, match="reportkit import"):
         reader.read(b"", "x.xlsx", None)
+
+
+def test_not_a_workbook_or_a_zip_bomb_is_refused_with_a_message(tmp_path):
+    import zipfile
+
+    from reportkit.errors import ImportFailed
+
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ImportFailed, match="不是可读的 Excel 工作簿"):
+        read_workbook(junk)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"\0" * (60 << 20))
+    with pytest.raises(ImportFailed, match="解压后过大"):
+        read_workbook(bomb)

@@ -25,6 +25,7 @@ from .cells import date_of, number, shown
 from .values import params_of
 
 MAX_BYTES = 5 << 20                # a filled template is ~25 KB; anything huge is not one
+MAX_UNPACKED = 50 << 20            # …and its XML unpacked (a zip bomb is refused before parsing)
 MAX_ROWS = 2000                    # rows read per sheet (正文 grows by inserted paragraphs)
 MAX_TEXT, MAX_CATEGORY = 20000, 40  # the params model's limits, checked here to locate them
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -273,6 +274,13 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None, year:
     out = WorkbookRead(path)
     if path.is_file() and path.stat().st_size > MAX_BYTES:
         raise ImportFailed(f"文件过大（{path.stat().st_size} 字节），不是 reportkit 填报表", file=str(path))
+    try:                           # a zip that unpacks to far more than a template could: not read
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0               # openpyxl below says what is wrong with it
+    if unpacked > MAX_UNPACKED:
+        raise ImportFailed(f"解压后过大（{unpacked} 字节），不是 reportkit 填报表", file=str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — zip, XML or openpyxl errors: not a readable workbook
