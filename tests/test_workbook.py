@@ -409,3 +409,4 @@ def test_not_a_workbook_or_a_zip_bomb_is_refused_with_a_message(tmp_path):
         z.writestr("xl/sharedStrings.xml", b"\0" * (60 << 20))
     with pytest.raises(ImportFailed, match="解压后过大"):
         read_workbook(bomb)
+    assert not is_reportkit_workbook(bomb)

@@ -86,6 +86,8 @@ def is_reportkit_workbook(path: Union[str, Path]) -> bool:
         return False
     if has_marker_name(path):
         return True
+    if _unpacked(path) > MAX_UNPACKED:
+        return False
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 — any unreadable zip is simply not ours
@@ -94,6 +96,15 @@ def is_reportkit_workbook(path: Union[str, Path]) -> bool:
         return L.COVER in wb.sheetnames and wb[L.COVER][L.MARKER_CELLS["tag"]].value == L.MARKER
     finally:
         wb.close()
+
+
+def _unpacked(path: Path) -> int:
+    """Bytes the zip unpacks to (0 if it is no zip): a bomb is refused before any parsing."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return 0
 
 
 def has_marker_name(source: Union[Path, IO[bytes]]) -> bool:
@@ -274,11 +285,7 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None, year:
     out = WorkbookRead(path)
     if path.is_file() and path.stat().st_size > MAX_BYTES:
         raise ImportFailed(f"文件过大（{path.stat().st_size} 字节），不是 reportkit 填报表", file=str(path))
-    try:                           # a zip that unpacks to far more than a template could: not read
-        with zipfile.ZipFile(path) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0               # openpyxl below says what is wrong with it
+    unpacked = _unpacked(path)
     if unpacked > MAX_UNPACKED:
         raise ImportFailed(f"解压后过大（{unpacked} 字节），不是 reportkit 填报表", file=str(path))
     try:
