@@ -38,6 +38,9 @@ class Bureau(Strict):
     government: str = Field(min_length=2, max_length=100, description="所属人民政府，如 嵊州市人民政府")
     level: str = Field(default="county", pattern="^(state_council|province|city|county|township)$",
                        description="行政层级，决定能否制定规章")
+    kind: str = Field(default="department", pattern="^(department|government)$",
+                      description="机关类别：department 政府部门（1月31日前发布），"
+                                  "government 县级以上地方人民政府（3月31日前发布）")
     website: Optional[str] = Field(default=None, max_length=100, description="主动公开的主要平台")
     contact: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list)
 
