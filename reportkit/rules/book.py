@@ -68,6 +68,8 @@ class Equation:
     where: str                        # what part of the table: a column or row label
     message: str
     field: str = ""                   # params path to point at (validate)
+    column: Optional[str] = None      # the table column of a column-wise rule (总计 echoes the others)
+    group: str = ""                   # instances of one rule over the same rows (R2: the group key)
 
     @property
     def keys(self) -> list[str]:

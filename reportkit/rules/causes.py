@@ -74,6 +74,10 @@ def merge(subject: Subject, out: Outcome) -> list[Finding]:
                 sums.append((target, {k for k, c in coefs[i].items() if c < 0}))
     groups: list[tuple[list[int], Optional[str], object]] = []
     left = dict(errors)
+    for head, echoes in _echoes(checks, errors).items():
+        groups.append(([head, *echoes], None, None))
+        for i in echoes:
+            left.pop(i, None)
     while len(left) > 1:
         candidates: dict[frozenset, list[tuple[str, object]]] = {}
         for cell in sorted({k for coef, _ in left.values() for k in coef}):
@@ -90,8 +94,21 @@ def merge(subject: Subject, out: Outcome) -> list[Finding]:
                        cause[0][1] if len(cause) == 1 else None))
         for i in best:
             left.pop(i)
-    merged = {i for g, _, _ in groups for i in g[1:]}
-    heads = {g[0]: (g, cause, value) for g, cause, value in groups}
+    heads: dict[int, tuple[list[int], Optional[str], object]] = {}
+    owner: dict[int, int] = {}              # member → its group's head
+    for g, cause, value in groups:          # echo and cause groups chain: fold them into one
+        head = owner.get(g[0], g[0])
+        members, c, v = heads.get(head, ([head], None, None))
+        for i in g:
+            if i == head or i in members:
+                continue
+            members.append(i)
+            for j in heads.pop(i, ([], None, None))[0][1:]:
+                members.append(j)
+                owner[j] = head
+            owner[i] = head
+        heads[head] = (members, cause or c, value if cause else v)
+    merged = {i for g, _, _ in heads.values() for i in g[1:]}
     findings = []
     for i, (r, eq, res) in enumerate(checks):
         if not res or i in merged:
@@ -103,6 +120,24 @@ def merge(subject: Subject, out: Outcome) -> list[Finding]:
             f = _headline(f, [checks[j] for j in heads[i][0][1:]], heads[i][1], heads[i][2], subject)
         findings.append(f)
     return findings
+
+
+def _echoes(checks, errors) -> dict[int, list[int]]:
+    """总计-column breaks that only add up the same rule's breaks in the other columns.
+
+    Where the row totals hold (R1), a rule's instance in the 总计 column is the sum of its
+    instances in the six columns; its break repeats theirs and is folded into the first one."""
+    r1_broken = {k for i, (r, eq, res) in enumerate(checks) if res and r.short == "R1" for k in eq.keys}
+    out: dict[int, list[int]] = {}
+    for i, (r, eq, res) in enumerate(checks):
+        if i not in errors or eq.column != "total" or set(eq.keys) & r1_broken:
+            continue
+        siblings = [j for j, (r2, eq2, _) in enumerate(checks)
+                    if r2.id == r.id and eq2.group == eq.group and eq2.column not in (None, "total")]
+        broken = [j for j in siblings if j in errors]
+        if broken and sum(checks[j][2] for j in siblings) == res:
+            out.setdefault(broken[0], []).append(i)
+    return out
 
 
 def _sides(subject: Subject, eq: Equation):

@@ -129,11 +129,15 @@ def from_year(data, spec: Spec) -> Cells:
 
 
 def from_values(values: Mapping[str, Optional[Number]], spec: Spec, *, bad: Iterable[str] = (),
-                fee_notices: Optional[int] = None, disclosed: Optional[int] = None) -> Cells:
-    """The cells of a published report read back: ``None`` (or a value in ``bad``) is unread."""
+                absent: Iterable[str] = (), fee_notices: Optional[int] = None,
+                disclosed: Optional[int] = None) -> Cells:
+    """The cells of a published report read back: ``None`` (or a value in ``bad``) is unread;
+    ``absent`` cells are not in the report's layout at all (the 2019 format's missing rows)."""
     cells = Cells(spec)
-    bad = set(bad)
+    bad, absent = set(bad), set(absent)
     for key, value in values.items():
+        if key in absent:
+            continue
         if value is None or key in bad:
             cells.unread.add(key)
         else:

@@ -49,7 +49,8 @@ def kind_of_issuer(issuer: str) -> str:
 def from_imported(imp, spec: Spec, bad=()) -> Subject:
     """A published report read back by the importer (values it could not read stay unread)."""
     p = imp.params
-    cells = cellsmod.from_values(imp.values, spec, bad=bad, fee_notices=p["processing_fees"].get("notices"),
+    absent = {c.key for c in imp.report.unread if c.reason and "2019" in c.reason}
+    cells = cellsmod.from_values(imp.values, spec, bad=bad, absent=absent, fee_notices=p["processing_fees"].get("notices"),
                                  disclosed=p["disclosed"].get("total"))
     paragraphs = [Paragraph("", line) for line in imp.text.preamble]
     for n, lines in imp.text.sections.items():

@@ -35,7 +35,8 @@ def _group_rule(group_key: str):
             if sub not in s.cells.printed and not s.cells.is_unread(sub):
                 continue
             yield Equation({sub: 1}, {app_key((group.key, leaf.key), col.key): 1 for leaf in group.children},
-                           col.label, f"{group.label}小计（{col.label}）应等于各项之和")
+                           col.label, f"{group.label}小计（{col.label}）应等于各项之和", column=col.key,
+                           group=group.key)
     return check
 
 
@@ -48,7 +49,7 @@ for _key, _id in _GROUP_RULES.items():
 def outcome_total(s: Subject):
     for col in s.spec.app_columns:
         yield Equation({app_key(("total",), col.key): 1}, {k: 1 for k in s.cells.outcome_parts(col.key)},
-                       col.label, f"（七）总计（{col.label}）应等于（一）至（六）之和")
+                       col.label, f"（七）总计（{col.label}）应等于（一）至（六）之和", column=col.key)
 
 
 @rule("R7-balance", title="表三勾稽关系：一 + 二 = （七）总计 + 四，每一列", reads="一、二、（七）、四 四行，同一列")
@@ -58,7 +59,7 @@ def balance(s: Subject):
         v = {r: s.cells.value(x) for r, x in k.items()}
         yield Equation({k["total"]: 1, k["carried_forward"]: 1}, {k["new"]: 1, k["carried_over"]: 1}, col.label,
                        f"{col.label}列：本年新收 {v['new']} + 上年结转 {v['carried_over']} 应等于办理结果总计 "
-                       f"{v['total']} + 结转下年度 {v['carried_forward']}")
+                       f"{v['total']} + 结转下年度 {v['carried_forward']}", column=col.key)
 
 
 @rule("R8-review-litigation-total", title="表四每组：总计 = 维持 + 纠正 + 其他 + 尚未审结", reads="表四每组五格")
@@ -75,7 +76,7 @@ def carry_chain(s: Subject):
     for col in s.spec.app_columns:
         yield Equation({app_key(("carried_over",), col.key): 1},
                        {f"{app_key(('carried_forward',), col.key)}@{s.previous.year}": 1}, col.label,
-                       f"上年结转（{col.label}）应等于上年报告的结转下年度继续办理")
+                       f"上年结转（{col.label}）应等于上年报告的结转下年度继续办理", column=col.key)
 
 
 @rule("R10-in-force-chain", title="跨年（提示）：现行有效 = 上年现行有效 + 本年制发 − 本年废止", severity="warning",
