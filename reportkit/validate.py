@@ -43,37 +43,11 @@ class Checked:
         return self.data is not None and not self.errors
 
 
-def field_of(cell: str, data: BureauYear, spec: Spec) -> str:
-    """The params path of a format cell (applications.new.natural_person → applications.new[0])."""
-    parts = cell.split(".")
-    if parts[0] == "applications":
-        path, col = tuple(parts[1:-1]), parts[-1]
-        cols = [c.key for c in spec.app_columns]
-        try:
-            given = data.given_app_row(path)
-        except AttributeError:
-            given = None
-        i = cols.index(col) if col in cols else None
-        if given is None or i is None or i >= len(given):
-            return "applications." + ".".join(path)
-        return f"applications.{'.'.join(path)}[{i}]"
-    if parts[0] == "review_litigation":
-        i = [c.key for c in spec.review_columns].index(parts[2])
-        given = getattr(data.review_litigation, parts[1])
-        return f"review_litigation.{parts[1]}" + (f"[{i}]" if i < len(given) else "")
-    if parts[0] == "proactive" and parts[-1] in ("count", "amount"):
-        return ".".join(parts[:2])
-    return cell
-
-
-def _located(f: Finding, data: BureauYear, doc, spec: Spec) -> Finding:
-    if f.line is not None:
+def _located(f: Finding, doc) -> Finding:
+    """The finding with the line of its field in the params file."""
+    if f.line is not None or not f.field:
         return f
-    field = f.field
-    if not field and (f.cause or f.cells):
-        field = field_of(f.cause or f.cells[0], data, spec)
-    line = params.locate(doc, field) if field else None
-    return dataclasses.replace(f, field=field, line=line)
+    return dataclasses.replace(f, line=params.locate(doc, f.field))
 
 
 def paragraph_index(params_dir: Path, year: int, ids: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -120,8 +94,8 @@ def check_one(params_dir: Path, bureau: str, year: int,
                                             severity="warning"))
     subject = rules.from_params(data, spec, name, year, bureau=checked.entry, previous=checked.previous,
                                 locate=lambda field: params.locate(doc, field), neighbours=neighbours)
-    found = rules.stable_ids(rules.run(subject).findings)
-    checked.findings += [_located(f, data, doc, spec) for f in found]
+    found = rules.stable_ids(rules.with_fields(rules.run(subject).findings, data, spec))
+    checked.findings += [_located(f, doc) for f in found]
     checked.data = data
     return checked
 

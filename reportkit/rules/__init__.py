@@ -13,10 +13,10 @@ from ..errors import Finding
 from ..spec import Spec, load_spec
 from . import tables, text, publication, drafts  # noqa: F401  (registers the rules, in book order)
 from .book import RULES, Equation, Outcome, Paragraph, Rule, Subject, rule, run, stable_ids
-from .subjects import from_imported, from_params
+from .subjects import field_of, from_imported, from_params, with_fields
 
 __all__ = ["RULES", "Equation", "Outcome", "Paragraph", "Rule", "Subject", "rule", "run", "stable_ids",
-           "from_imported", "from_params", "check_year"]
+           "from_imported", "from_params", "field_of", "with_fields", "check_year"]
 
 
 def check_year(data, file: str, bureau=None, previous=None, *, year: Optional[int] = None,
@@ -24,4 +24,4 @@ def check_year(data, file: str, bureau=None, previous=None, *, year: Optional[in
     """Every rule on one bureau's year (kept for callers of the old ``rules.check_year``)."""
     spec = spec or load_spec()
     year = year or data.published.year - 1
-    return run(from_params(data, spec, file, year, bureau=bureau, previous=previous)).findings
+    return with_fields(run(from_params(data, spec, file, year, bureau=bureau, previous=previous)).findings, data, spec)

@@ -38,6 +38,44 @@ def from_params(data, spec: Spec, file: str, year: int, *, bureau=None, previous
                    generated=True, neighbours=dict(neighbours or {}), itemised=dict(data.disclosed.categories))
 
 
+def field_of(cell: str, data, spec: Spec) -> Optional[str]:
+    """The params path of a format cell (applications.new.natural_person → applications.new[0]);
+    None for a cell the file leaves out (a derived total)."""
+    parts = cell.split(".")
+    if parts[0] == "applications":
+        path, col = tuple(parts[1:-1]), parts[-1]
+        cols = [c.key for c in spec.app_columns]
+        try:
+            given = data.given_app_row(path)
+        except AttributeError:
+            given = None
+        i = cols.index(col) if col in cols else None
+        if given is None or i is None or i >= len(given):
+            return None
+        return f"applications.{'.'.join(path)}[{i}]"
+    if parts[0] == "review_litigation":
+        i = [c.key for c in spec.review_columns].index(parts[2])
+        given = getattr(data.review_litigation, parts[1])
+        return f"review_litigation.{parts[1]}[{i}]" if i < len(given) else None
+    if parts[0] == "proactive" and parts[-1] in ("count", "amount"):
+        return ".".join(parts[:2])
+    return cell
+
+
+def with_fields(findings: list, data, spec: Spec) -> list:
+    """Point each table finding at the params path of its cause or first given cell."""
+    import dataclasses
+
+    out = []
+    for f in findings:
+        if not f.field and (f.cause or f.cells):
+            field = next((x for c in (f.cause, *f.cells) if c and "@" not in c
+                          and (x := field_of(c, data, spec))), "")
+            f = dataclasses.replace(f, field=field)
+        out.append(f)
+    return out
+
+
 GOVERNMENT = re.compile(r"(?:省|市|县|区|州|旗|盟)人民政府$|人民政府办公(?:厅|室)$")
 
 
