@@ -179,7 +179,12 @@ def empty_five(s: Subject) -> Iterable[Finding]:
     content = [p for p in s.section("五") if (t := clean(p.text)) and not _SUBHEAD.match(t) and t not in PLACEHOLDERS]
     if content:
         return
-    missing = not s.section("五") and not s.generated
+    if s.generated:     # a params file: reportkit prints a placeholder; the bureau should write it
+        yield Finding(s.file, "narrative.problems", "T4-empty-section",
+                      "第五部分“存在的主要问题及改进情况”没有内容（报告将印出占位句）", "存在的主要问题及改进情况",
+                      "（空）", severity="warning", cells=("section.五",))
+        return
+    missing = not s.section("五")
     yield _finding(s, None, "T4-empty-section", "第五部分“存在的主要问题及改进情况”" + ("缺失" if missing else "没有内容"),
                    "存在的主要问题及改进情况", "缺少这一部分" if missing else "（空）", ("section.五",))
 
