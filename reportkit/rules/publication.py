@@ -38,7 +38,7 @@ def publication_deadline(s: Subject) -> Iterable[Finding]:
 
 
 def _section_sentences(s: Subject, n: str) -> list[str]:
-    return [x for p in s.section(n) for x in sentences(clean(p.text)) if len(x) >= 8]
+    return [clean(x) for p in s.section(n) for x in sentences(p.text) if len(x) >= 8]
 
 
 def repeated_share(now: Subject, before: Subject, n: str) -> float:
@@ -75,8 +75,8 @@ def _grams(text: str) -> set[str]:
 @rule("P3-last-year-problems", title="提示：第五部分未回应上年报告所列问题的整改情况", severity="warning",
       reads="本年第五部分、上年第五部分", cross_year=True)
 def last_year_problems(s: Subject) -> Iterable[Finding]:
-    listed = [clean(p.text) for p in s.previous.section("五") if clean(p.text) not in PLACEHOLDERS]
-    listed = [t for t in listed if len(t) >= 8]
+    listed = [p.text.strip() for p in s.previous.section("五") if clean(p.text) not in PLACEHOLDERS]
+    listed = [t for t in listed if len(clean(t)) >= 8]
     if not listed or not s.source_text:
         return
     five = "".join(clean(p.text) for p in s.section("五"))

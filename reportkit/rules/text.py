@@ -87,8 +87,13 @@ _CLAUSE = re.compile(r"[，。；：:\n]")
 _LAST_YEAR = re.compile(r"上年|去年|上一年|同比|较")
 
 
+_WIDE = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def sentences(text: str) -> list[str]:
-    text = "\n".join(_SPACE.sub("", unicodedata.normalize("NFKC", line)) for line in text.split("\n"))
+    """Sentences for matching and quoting: full-width digits made ASCII, no whitespace, the
+    Chinese punctuation kept (it is quoted back to the user)."""
+    text = "\n".join(_SPACE.sub("", line.translate(_WIDE)) for line in text.split("\n"))
     return [x for x in re.split(r"(?<=[。；;\n])", text) if x.strip()]
 
 
@@ -150,14 +155,14 @@ def text_years(s: Subject) -> Iterable[Finding]:
     seen = set()
     title = clean(s.title or "")
     for p in s.paragraphs:
-        n = clean(p.text)
+        n = "".join(sentences(p.text))
         hits = []
         for m in _PERIOD.finditer(n):
             bad = [y for y in m.groups() if int(y) != s.year]
             if bad:
                 hits.append((bad[0], m.group(0)))
         for m in _TITLE_IN_TEXT.finditer(n):
-            if int(m.group(1)) != s.year and (not title or title not in n):
+            if int(m.group(1)) != s.year and (not title or title not in clean(n)):
                 hits.append((m.group(1), m.group(0)))
         if p.section == "一":
             m = _YEAR_LEAD.match(n)
@@ -172,7 +177,7 @@ def text_years(s: Subject) -> Iterable[Finding]:
 _SUBHEAD = re.compile(r"^\([一二三四五六七八九十]\)[^。，；]{0,20}$")
 
 
-@rule("T4-empty-section", title="第五部分“存在的主要问题及改进情况”有内容", reads="第五部分正文")
+@rule("T4-empty-section", title="第五部分“存在的主要问题及改进情况”有内容（数据文件中留空为提示）", reads="第五部分正文")
 def empty_five(s: Subject) -> Iterable[Finding]:
     if not s.source_text:
         return
