@@ -49,10 +49,11 @@ def test_no_format_is_loaded_at_import_time():
     import subprocess
     import sys
 
-    code = ("import reportkit.spec as s, reportkit.rules, reportkit.audit, reportkit.validate;"
-            "print(s.load_spec.cache_info().currsize)")
+    code = ("import reportkit.spec as s, reportkit.model as m, reportkit.rules;"
+            "print(s.load_spec.cache_info().currsize, end=' ');"
+            "m.BureauYear; print(s.load_spec.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0"
+    assert out.stdout.strip() == "0 1"          # the default format is loaded on first use
 
 
 # --- root causes, not cascades ----------------------------------------------------------------------
@@ -86,8 +87,8 @@ def test_one_wrong_cell_gives_one_finding_in_validate_and_in_audit(tmp_path, run
     params = slipped(tmp_path)
     checked = one(params)
     [v] = checked.errors
-    assert (v.rule, v.field, v.line) == ("R7-balance", "applications.carried_forward[0]",
-                                          line_of(params / "2022" / "alpha.yaml", "carried_forward:"))
+    assert (v.rule, v.field, v.line) == ("R7-balance", "applications.carried_forward[0]",   # its first item
+                                          line_of(params / "2022" / "alpha.yaml", "carried_forward:") + 1)
     [result] = audit.audit_files([built_page(params, tmp_path)])
     [a] = result.errors          # the page prints 一's 总计 too: its R7 break is the same slip, folded in
     assert a.also == ("R7-balance（总计）",)
