@@ -101,9 +101,10 @@ def check_one(params_dir: Path, bureau: str, year: int,
 
 
 def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
-               bureaus: Optional[Iterable[str]] = None) -> list[Checked]:
+               bureaus: Optional[Iterable[str]] = None, *, spec: Optional[Spec] = None) -> list[Checked]:
     """Check every bureau-year under ``params_dir`` (optionally narrowed). Registry errors raise."""
     params_dir = Path(params_dir)
+    spec = spec or load_spec()
     registry = params.load_registry(params_dir)
     wanted = set(bureaus) if bureaus else None
     for bureau in sorted(wanted or ()):  # `--bureau ../x` is refused, not looked for
@@ -116,7 +117,7 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
             ids = [b for b in ids if b in wanted]
         for bureau in ids:
             try:
-                out.append(check_one(params_dir, bureau, year, registry, neighbours=index.get(bureau)))
+                out.append(check_one(params_dir, bureau, year, registry, spec=spec, neighbours=index.get(bureau)))
             except InvalidInput as exc:  # an id that is not a valid bureau id
                 path = params_dir / str(year) / f"{bureau}.yaml"
                 out.append(Checked(bureau, year, path, findings=[  # name the file, not "(command line)"

@@ -118,7 +118,8 @@ class Outcome:
         return out
 
 
-def _evaluate(subject: Subject, eq: Equation) -> Optional[tuple[Number, Number]]:
+def evaluate(subject: Subject, eq: Equation) -> tuple[Number, Number]:
+    """(found, expected) of an equation on the subject's values."""
     def side(terms):
         return sum((c * subject.value(k) for k, c in terms.items()), 0)
     return side(eq.found), side(eq.expected)
@@ -152,7 +153,7 @@ def run(subject: Subject, rules: Optional[Iterable[Rule]] = None) -> Outcome:
                 continue                  # not in this layout
             if all(k in subject.cells.derived for k in item.found):
                 continue                  # nothing printed to check: a derived value is no finding
-            found, expected = _evaluate(subject, item)
+            found, expected = evaluate(subject, item)
             out.checks.append((r, item, found - expected))
     out.findings = merge(subject, out) + out.findings
     return out

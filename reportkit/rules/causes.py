@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..errors import Finding
-from .book import Equation, Outcome, Rule, Subject
+from .book import Equation, Outcome, Rule, Subject, evaluate
 
 SUM_RULES = ("R1", "R2", "R3", "R4", "R5", "R6")      # found cell = sum of the expected cells
 
@@ -113,7 +113,7 @@ def merge(subject: Subject, out: Outcome) -> list[Finding]:
     for i, (r, eq, res) in enumerate(checks):
         if not res or i in merged:
             continue
-        found, expected = _sides(subject, eq)
+        found, expected = evaluate(subject, eq)
         f = Finding(subject.file, eq.field, r.id, eq.message, str(expected), str(found), severity=r.severity,
                     cells=tuple(eq.keys))
         if i in heads:
@@ -138,12 +138,6 @@ def _echoes(checks, errors) -> dict[int, list[int]]:
         if broken and sum(checks[j][2] for j in siblings) == res:
             out.setdefault(broken[0], []).append(i)
     return out
-
-
-def _sides(subject: Subject, eq: Equation):
-    def side(terms):
-        return sum((c * subject.value(k) for k, c in terms.items()), 0)
-    return side(eq.found), side(eq.expected)
 
 
 def _headline(f: Finding, others: list[tuple[Rule, Equation, object]], cause, value, subject) -> Finding:

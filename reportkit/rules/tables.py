@@ -4,8 +4,10 @@ from __future__ import annotations
 from .book import Equation, Subject, rule
 from .cells import app_key
 
-_GROUP_RULES = {"withheld": "R2-withheld", "unable_to_provide": "R3-unable", "not_processed": "R4-not-processed",
-                "other_handling": "R5-other-handling"}
+# group key → (rule id, the group's printed label)
+_GROUP_RULES = {"withheld": ("R2-withheld", "（三）不予公开"), "unable_to_provide": ("R3-unable", "（四）无法提供"),
+                "not_processed": ("R4-not-processed", "（五）不予处理"),
+                "other_handling": ("R5-other-handling", "（六）其他处理")}
 
 
 def _row_label(spec, path) -> str:
@@ -40,9 +42,8 @@ def _group_rule(group_key: str):
     return check
 
 
-for _key, _id in _GROUP_RULES.items():
-    rule(_id, title=f"表三{ {'withheld': '（三）不予公开', 'unable_to_provide': '（四）无法提供', 'not_processed': '（五）不予处理', 'other_handling': '（六）其他处理'}[_key]}小计（如有）= 各项之和，每一列",
-         reads="该组小计与各项，同一列")(_group_rule(_key))
+for _key, (_id, _label) in _GROUP_RULES.items():
+    rule(_id, title=f"表三{_label}小计（如有）= 各项之和，每一列", reads="该组小计与各项，同一列")(_group_rule(_key))
 
 
 @rule("R6-outcome-total", title="表三（七）总计 = （一）至（六）之和，每一列", reads="（七）总计与（一）至（六）各行，同一列")
