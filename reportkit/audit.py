@@ -10,6 +10,7 @@ year index, a roll-up, a notice) is skipped with a one-line note.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -131,8 +132,14 @@ def collect(paths: Iterable[Union[str, Path]]) -> list[tuple[Path, bool]]:
     return out
 
 
+ROLLUP = re.compile(r"汇总|合计表|统计表")
+
+
 def _not_a_report(imp: Imported) -> Optional[str]:
-    """Why a page that imported is still no single annual report (a roll-up or index has no issuer's tables)."""
+    """Why a page that imported is still no single body's annual report (a city roll-up, an empty grid)."""
+    title = imp.text.title or ""
+    if ROLLUP.search(title):
+        return f"多个机关的汇总（{title}），不是单个机关的年度报告"
     if not imp.report.read and not imp.report.blank:
         return "没有读出任何表格数字"
     return None

@@ -253,3 +253,33 @@ def test_d2_copied_paragraph_names_the_other_bureau(tmp_path):
 def test_sample_params_validate_without_errors():
     checked = check_many(REPO / "params")
     assert len(checked) == 51 and all(c.ok for c in checked), [str(f) for c in checked for f in c.errors]
+
+
+# --- audit a city at once ------------------------------------------------------------------------------------
+def test_audit_a_folder_skips_what_is_not_a_report(tmp_path, runner):
+    from reportkit.rollup import CityYear
+
+    city = tmp_path / "city"
+    (city / "2022" / "sub").mkdir(parents=True)
+    for name in ("clean-2022.html", "rule-R6.html", "not-a-report.html"):
+        (city / "2022" / "sub" / name).write_bytes((FIXTURES / name).read_bytes())
+    c = CityYear.load(REPO / "params", 2022)          # the city roll-up reportkit writes: not one body's report
+    body = "".join(str(f) for f in (c.header(), c.tables(), c.signature()))
+    (city / "2022" / "summary.html").write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{c.title}"
+                                                f"</title></head><body><main><h1>{c.title}</h1>{body}</main></body></html>",
+                                                encoding="utf-8")
+    result = invoke(runner, "audit", city, "--html", tmp_path / "audit.html", "--csv", tmp_path / "audit.csv")
+    assert result.exit_code == 3                     # rule-R6 breaks; skipped files do not make it 2
+    skipped = [line for line in result.output.splitlines() if "跳过" in line and line.startswith(str(city))]
+    assert len(skipped) == 2 and any("summary.html" in x and "汇总" in x for x in skipped)
+    assert "检查了 2 份报告" in result.output and "跳过 2 个非年度报告文件" in result.output
+    import csv
+
+    with open(tmp_path / "audit.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["rule"], r["cause"]) for r in rows] == [("R6-outcome-total", "applications.total.natural_person")]
+    assert rows[0]["file"].endswith("rule-R6.html") and rows[0]["issuer"] == "某县示例局"
+    html = (tmp_path / "audit.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    # a file named on the command line that is no report is still an error (exit 2)
+    assert invoke(runner, "audit", city / "2022" / "sub" / "not-a-report.html").exit_code == 2
