@@ -87,6 +87,6 @@ def last_year_problems(s: Subject) -> Iterable[Finding]:
         return
     where = s.section("五")[0] if s.section("五") else None
     yield Finding(s.file, where.field if where else "", "P3-last-year-problems",
-                  "第五部分未提及上年报告所列问题的整改情况", "回应上年所列问题", "未提及",
+                  "第五部分未提及上年报告所列问题的整改情况（引文为上年所列问题）", "回应上年所列问题", "未提及",
                   line=where.line if where else None, severity="warning", cells=("section.五",),
                   sentence=listed[0][:60])
