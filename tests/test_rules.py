@@ -129,3 +129,11 @@ def test_regulation_power_warning_for_county_bureaus():
     assert rules_of(check_year(data, "f", county), "warning") == ["W2-regulation-power"]
     city = county.model_copy(update={"level": "city"})
     assert rules_of(check_year(data, "f", city), "warning") == []
+
+
+def test_w1_issued_beyond_in_force_is_a_warning():
+    odd = model(proactive=dict(year_data()["proactive"], normative_documents={"issued": 7, "repealed": 1, "in_force": 5}))
+    [f] = check_year(odd, "f")
+    assert (f.rule, f.severity, f.expected, f.found, f.field) == (
+        "W1-issued-in-force", "warning", "≤ 6", "7", "proactive.normative_documents.issued")
+    assert rules_of(check_year(model(), "f"), "warning") == []
