@@ -160,13 +160,14 @@ def run(subject: Subject, rules: Optional[Iterable[Rule]] = None) -> Outcome:
 
 
 def stable_ids(findings: list[Finding]) -> list[Finding]:
-    """Give each finding an id from its file name, rule and cells (repeats numbered)."""
+    """Give each finding an id from its file (folder and name: params files of different years share a
+    name), rule and cells (repeats numbered); the same wherever the command runs from."""
     import dataclasses
 
     seen: dict[str, int] = {}
     out = []
     for f in findings:
-        base = f"{Path(f.file).name}|{f.rule}|{','.join(f.cells)}|{f.sentence or ''}"
+        base = f"{'/'.join(Path(f.file).parts[-2:])}|{f.rule}|{','.join(f.cells)}|{f.sentence or ''}"
         n = seen.get(base, 0)
         seen[base] = n + 1
         digest = hashlib.sha1((base + (f"#{n}" if n else "")).encode("utf-8")).hexdigest()[:12]
