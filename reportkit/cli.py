@@ -62,9 +62,12 @@ def _severity_counts(findings):
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list.")
 @click.pass_obj
 def validate(obj, year, bureau, as_json):
-    """Check params files against the schema and rules R1–R10 (R9/R10 across years).
+    """Check params files against the schema and the rule book before anything is built.
 
-    Exits 2 if any file has an error; warnings alone exit 0.
+    R1–R10 on the tables (R9/R10 across years), T1–T5 on the narrative against the tables
+    (located at the paragraph's line), P1–P3, a TODO left in the narrative (D1, an error) and
+    a paragraph copied from another bureau of the same year (D2). Exits 2 if any file has an
+    error; warnings alone exit 0.
     """
     from .validate import check_many
 
@@ -218,23 +221,38 @@ def import_(files, out_dir, bureau, year, force):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON list.")
-def audit(files, as_json):
-    """Check published reports: rules R1–R8 in every column, R9/R10 across years, text vs tables.
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write one self-contained HTML page: scorecard, findings with their cells marked.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the findings as CSV rows.")
+def audit(paths, as_json, html_file, csv_file):
+    """Check published reports (files or folders, recursively) with the rule book.
 
-    Each file is imported in memory. Text checks: figures quoted in 一、总体情况 against the
-    tables, the report year in the text, an empty section 五, fees in the tables while 六
-    says none were charged. Exit 0 all pass, 3 a rule is broken, 2 a file is not a report.
+    R1–R8 on the printed cells, T1–T5 on the text against the tables, P1 (publication date),
+    and across reports of one issuer in consecutive years R9, R10, P2, P3. Files in a folder
+    that are not an annual report are skipped with a note. Exit 0 all pass, 3 a rule is
+    broken, 2 a named file is not a report.
     """
     from . import audit as auditing
 
-    results = auditing.audit_files(files)
+    results = auditing.audit_files(paths)
+    if html_file or csv_file:
+        from . import auditpage
+
+        if html_file:
+            auditpage.write_html(results, html_file)
+        if csv_file:
+            auditpage.write_csv(results, csv_file)
     if as_json:
         click.echo(json.dumps(auditing.records(results), ensure_ascii=False, indent=2))
     else:
         for line in auditing.text_lines(results):
             click.echo(line)
+        for target in (html_file, csv_file):
+            if target:
+                click.echo(f"已写入 {target}")
     sys.exit(auditing.exit_code(results))
 
 

@@ -27,14 +27,27 @@ class Finding:
     found: str | None = None
     line: int | None = None
     severity: str = "error"  # or "warning"
+    cells: tuple[str, ...] = ()      # the format's cells the rule read (applications.new.total, …)
+    id: str = ""                     # stable across runs: file name, rule, cells
+    sentence: str | None = None      # the text a text rule quotes
+    also: tuple[str, ...] = ()       # other rule breaks the same single cell explains
+    cause: str | None = None         # that single cell, when one cell explains them all
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         text = f"{where}: {self.field or '(file)'}: [{self.rule}] {self.message}"
-        return text + expected_found(self.expected, self.found)
+        if self.sentence:
+            text += f"：“{self.sentence}”"
+        text += expected_found(self.expected, self.found)
+        if self.also:
+            text += f"；同一处还使 {'、'.join(self.also)} 不成立"
+        return text
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """The one JSON shape of validate --json and audit --json."""
+        keys = ("rule", "severity", "cells", "expected", "found", "file", "line", "message", "id",
+                "field", "sentence", "also", "cause")
+        return {k: (list(v) if isinstance(v := getattr(self, k), tuple) else v) for k in keys}
 
 
 class ReportkitError(Exception):

@@ -1,8 +1,11 @@
 """The data model of one bureau's year: the registry entry, the three tables, the narrative.
 
-Pure data: no files, no HTML. The table-三 models are generated from the format spec so
-that row keys are defined once. Typed figures are kept as given (a row total or group
-subtotal may be omitted); ``cells()`` gives the full table with derived cells computed.
+Pure data: no files, no HTML. The table models are generated per format :class:`Spec`
+(``models(spec)``) so that row keys are defined once; nothing is loaded at import time.
+``BureauYear``, ``Applications``, ``ReviewLitigation``, ``SPEC``, ``N_FIGURES`` and
+``N_REVIEW`` of this module are those of the default (2021) format, built on first use.
+Typed figures are kept as given (a row total or group subtotal may be omitted);
+``app_cells()`` gives the full table with derived cells computed.
 """
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ import re
 from decimal import Decimal
 from typing import Annotated, Optional, Union
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from .spec import load_spec
+from .spec import Spec, load_spec
 
-SPEC = load_spec()
 BUREAU_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 Count = Annotated[int, Field(ge=0, le=10**9, strict=True)]
@@ -38,6 +44,9 @@ class Bureau(Strict):
     government: str = Field(min_length=2, max_length=100, description="所属人民政府，如 嵊州市人民政府")
     level: str = Field(default="county", pattern="^(state_council|province|city|county|township)$",
                        description="行政层级，决定能否制定规章")
+    kind: str = Field(default="department", pattern="^(department|government)$",
+                      description="机关类别：department 政府部门（1月31日前发布），"
+                                  "government 县级以上地方人民政府（3月31日前发布）")
     website: Optional[str] = Field(default=None, max_length=100, description="主动公开的主要平台")
     contact: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list)
 
@@ -63,66 +72,6 @@ class Proactive(Strict):
 
     def cell(self, key: str) -> Union[DocumentCounts, int, Decimal]:
         return getattr(self, key)
-
-
-# --- table 三 ---------------------------------------------------------------------------
-N_FIGURES = len(SPEC.app_figure_columns)  # six applicant columns
-AppRow = Annotated[list[Count], Field(min_length=N_FIGURES, max_length=N_FIGURES + 1,
-                                      description="自然人, 商业企业, 科研机构, 社会公益组织, "
-                                                  "法律服务机构, 其他[, 总计]")]
-
-
-def _group_model(group) -> type[BaseModel]:
-    fields = {leaf.key: (AppRow, Field(description=leaf.label)) for leaf in group.children}
-    fields["subtotal"] = (Optional[AppRow], Field(default=None, description=f"{group.label}小计（可省略）"))
-    name = "".join(p.title() for p in group.key.split("_"))
-    return create_model(name, __base__=Strict, **fields)
-
-
-def _applications_model() -> type[BaseModel]:
-    fields: dict = {}
-    for path in SPEC.app_leaf_rows():
-        if len(path) == 2:
-            continue
-        key = path[0]
-        label = next(r.label for r in _all_rows() if r.key == key)
-        if key == "total":
-            fields[key] = (Optional[AppRow], Field(default=None, description=f"{label}（可省略，自动计算）"))
-        else:
-            fields[key] = (AppRow, Field(description=label))
-    for group in SPEC.outcome_groups:
-        fields[group.key] = (_group_model(group), Field(description=group.label))
-    ordered = {}
-    for row in SPEC.app_rows:  # keep the table's order in the JSON Schema
-        for sub in (row.children if row.key is None else (row,)):
-            ordered[sub.key] = fields[sub.key]
-    return create_model("Applications", __base__=Strict, **ordered)
-
-
-def _all_rows():
-    for row in SPEC.app_rows:
-        yield row
-        for sub in row.children:
-            yield sub
-            yield from sub.children
-
-
-Applications = _applications_model()
-Applications.__doc__ = "Table 三: rows are lists of six figures (a seventh, 总计, may be given)."
-
-
-# --- table 四 ---------------------------------------------------------------------------
-N_REVIEW = len(SPEC.review_columns) - 1
-ReviewRow = Annotated[list[Count], Field(min_length=N_REVIEW, max_length=N_REVIEW + 1,
-                                         description="结果维持, 结果纠正, 其他结果, 尚未审结[, 总计]")]
-
-
-class ReviewLitigation(Strict):
-    """Table 四: three groups of four figures (a fifth, 总计, may be given)."""
-
-    review: ReviewRow
-    litigation_direct: ReviewRow
-    litigation_after_review: ReviewRow
 
 
 # --- narrative and section 六 -------------------------------------------------------------
@@ -180,31 +129,28 @@ class ProcessingFees(Strict):
     collected: Money = Field(default=Decimal(0), description="实际收取金额（元）")
 
 
-class BureauYear(Strict):
-    """One ``params/<year>/<bureau>.yaml`` file."""
+# --- the tables and the whole year, per format ------------------------------------------------
+class _YearBase(Strict):
+    """Methods of a year's data; the fields come from the format (see :func:`models`)."""
 
-    published: dt.date = Field(description="发布日期，如 2023-01-11")
-    disclosed: Disclosed
-    proactive: Proactive
-    applications: Applications  # type: ignore[valid-type]
-    review_litigation: ReviewLitigation
-    processing_fees: ProcessingFees = Field(default_factory=ProcessingFees)
-    narrative: Narrative = Field(default_factory=Narrative)
+    spec: ClassVar[Spec]
 
     # --- the full tables, derived cells computed ------------------------------------
     def app_cells(self) -> dict[tuple[str, ...], dict[str, int]]:
         """Table 三 as {row path: {column key: figure}}, 总计 column and （七） row computed."""
-        cols = [c.key for c in SPEC.app_figure_columns]
+        spec = self.spec
+        cols = [c.key for c in spec.app_figure_columns]
+        n = len(cols)
         out: dict[tuple[str, ...], dict[str, int]] = {}
-        for path in SPEC.app_leaf_rows():
+        for path in spec.app_leaf_rows():
             if path == ("total",):
                 continue
-            figures = self.given_app_row(path)[:N_FIGURES]
+            figures = self.given_app_row(path)[:n]
             out[path] = dict(zip(cols, figures)) | {"total": sum(figures)}
         outcome = [p for p in out if p[0] not in ("new", "carried_over", "carried_forward")]
         total = {c: sum(out[p][c] for p in outcome) for c in cols + ["total"]}
         ordered = {}
-        for path in SPEC.app_leaf_rows():
+        for path in spec.app_leaf_rows():
             ordered[path] = total if path == ("total",) else out[path]
         return ordered
 
@@ -216,10 +162,10 @@ class BureauYear(Strict):
 
     def review_cells(self) -> dict[str, dict[str, int]]:
         """Table 四 as {group: {column: figure}}, 总计 computed."""
-        cols = [c.key for c in SPEC.review_columns if c.key != "total"]
+        cols = [c.key for c in self.spec.review_columns if c.key != "total"]
         out = {}
-        for group in SPEC.review_groups:
-            figures = getattr(self.review_litigation, group.key)[:N_REVIEW]
+        for group in self.spec.review_groups:
+            figures = getattr(self.review_litigation, group.key)[:len(cols)]
             out[group.key] = dict(zip(cols, figures)) | {"total": sum(figures)}
         return out
 
@@ -228,5 +174,96 @@ class BureauYear(Strict):
         cells = self.app_cells()
         return {
             row.key: sum(v["total"] for p, v in cells.items() if p[0] == row.key)
-            for row in SPEC.outcome_rows if row.key != "total"
+            for row in self.spec.outcome_rows if row.key != "total"
         }
+
+
+@dataclass(frozen=True)
+class Models:
+    """The models of one format: table 三 and 四 rows and the params file of a year."""
+
+    spec: Spec
+    n_figures: int
+    n_review: int
+    Applications: type
+    ReviewLitigation: type
+    BureauYear: type
+
+
+def _group_model(group, app_row) -> type[BaseModel]:
+    fields = {leaf.key: (app_row, Field(description=leaf.label)) for leaf in group.children}
+    fields["subtotal"] = (Optional[app_row], Field(default=None, description=f"{group.label}小计（可省略）"))
+    name = "".join(p.title() for p in group.key.split("_"))
+    return create_model(name, __base__=Strict, __module__=__name__, **fields)
+
+
+def _all_rows(spec: Spec):
+    for row in spec.app_rows:
+        yield row
+        for sub in row.children:
+            yield sub
+            yield from sub.children
+
+
+def _applications_model(spec: Spec, app_row) -> type[BaseModel]:
+    fields: dict = {}
+    for path in spec.app_leaf_rows():
+        if len(path) == 2:
+            continue
+        key = path[0]
+        label = next(r.label for r in _all_rows(spec) if r.key == key)
+        if key == "total":
+            fields[key] = (Optional[app_row], Field(default=None, description=f"{label}（可省略，自动计算）"))
+        else:
+            fields[key] = (app_row, Field(description=label))
+    for group in spec.outcome_groups:
+        fields[group.key] = (_group_model(group, app_row), Field(description=group.label))
+    ordered = {}
+    for row in spec.app_rows:  # keep the table's order in the JSON Schema
+        for sub in (row.children if row.key is None else (row,)):
+            ordered[sub.key] = fields[sub.key]
+    model = create_model("Applications", __base__=Strict, __module__=__name__, **ordered)
+    model.__doc__ = "Table 三: rows are lists of six figures (a seventh, 总计, may be given)."
+    return model
+
+
+@lru_cache(maxsize=8)
+def models(spec: Optional[Spec] = None) -> Models:
+    """The models of ``spec`` (default: the 2021 format shipped with the package), built once."""
+    spec = spec or load_spec()
+    n_figures = len(spec.app_figure_columns)
+    app_row = Annotated[list[Count], Field(min_length=n_figures, max_length=n_figures + 1,
+                                           description=", ".join(c.label for c in spec.app_figure_columns)
+                                           + "[, 总计]")]
+    applications = _applications_model(spec, app_row)
+    n_review = len(spec.review_columns) - 1
+    review_row = Annotated[list[Count], Field(min_length=n_review, max_length=n_review + 1,
+                                              description=", ".join(c.label for c in spec.review_columns[:-1])
+                                              + "[, 总计]")]
+    review = create_model("ReviewLitigation", __base__=Strict, __module__=__name__,
+                          **{g.key: (review_row, ...) for g in spec.review_groups})
+    review.__doc__ = "Table 四: three groups of four figures (a fifth, 总计, may be given)."
+    year = create_model(
+        "BureauYear", __base__=_YearBase, __module__=__name__,
+        published=(dt.date, Field(description="发布日期，如 2023-01-11")),
+        disclosed=(Disclosed, ...),
+        proactive=(Proactive, ...),
+        applications=(applications, ...),
+        review_litigation=(review, ...),
+        processing_fees=(ProcessingFees, Field(default_factory=ProcessingFees)),
+        narrative=(Narrative, Field(default_factory=Narrative)),
+    )
+    year.__doc__ = "One ``params/<year>/<bureau>.yaml`` file."
+    year.spec = spec
+    return Models(spec, n_figures, n_review, applications, review, year)
+
+
+_DEFAULTS = {"Applications": "Applications", "ReviewLitigation": "ReviewLitigation", "BureauYear": "BureauYear",
+             "N_FIGURES": "n_figures", "N_REVIEW": "n_review", "SPEC": "spec"}
+
+
+def __getattr__(name: str):
+    """The default format's models and constants, built on first use (not at import)."""
+    if name in _DEFAULTS:
+        return getattr(models(), _DEFAULTS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,9 @@ from typing import Iterable, Optional
 from . import params, rules
 from .errors import Finding, InvalidInput
 from .model import Bureau, BureauYear
+from .rules.subjects import narrative_paragraphs
+from .rules.text import clean
+from .spec import Spec, load_spec
 
 
 @dataclass
@@ -40,10 +43,32 @@ class Checked:
         return self.data is not None and not self.errors
 
 
+def _located(f: Finding, doc) -> Finding:
+    """The finding with the line of its field in the params file."""
+    if f.line is not None or not f.field:
+        return f
+    return dataclasses.replace(f, line=params.locate(doc, f.field))
+
+
+def paragraph_index(params_dir: Path, year: int, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Per bureau, the other bureaus' narrative paragraphs of the year (D2-copied-paragraph)."""
+    owner: dict[str, set[str]] = {}
+    for bureau in ids:
+        try:
+            data = params.load_year(params.year_path(params_dir, year, bureau))
+        except InvalidInput:
+            continue
+        for p in narrative_paragraphs(data):
+            owner.setdefault(clean(p.text), set()).add(bureau)
+    return {b: {text: sorted(who - {b})[0] for text, who in owner.items() if who - {b}} for b in ids}
+
+
 def check_one(params_dir: Path, bureau: str, year: int,
-              registry: Optional[dict[str, Bureau]] = None) -> Checked:
+              registry: Optional[dict[str, Bureau]] = None, *, spec: Optional[Spec] = None,
+              neighbours: Optional[dict[str, str]] = None) -> Checked:
     """Check one bureau's year, including R9/R10 against last year's file when it exists."""
     params_dir = Path(params_dir)
+    spec = spec or load_spec()
     path = params.year_path(params_dir, year, bureau)
     checked = Checked(bureau, year, path)
     if registry is None:
@@ -67,16 +92,19 @@ def check_one(params_dir: Path, bureau: str, year: int,
             checked.findings.append(Finding(name, "", "R9-carry-chain",
                                             f"上年文件 {params.display_path(prev_path)} 有误，未检查结转衔接",
                                             severity="warning"))
-    found = rules.check_year(data, name, checked.entry, checked.previous)
-    checked.findings += [dataclasses.replace(f, line=params.locate(doc, f.field)) for f in found]
+    subject = rules.from_params(data, spec, name, year, bureau=checked.entry, previous=checked.previous,
+                                locate=lambda field: params.locate(doc, field), neighbours=neighbours)
+    found = rules.stable_ids(rules.with_fields(rules.run(subject).findings, data, spec))
+    checked.findings += [_located(f, doc) for f in found]
     checked.data = data
     return checked
 
 
 def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
-               bureaus: Optional[Iterable[str]] = None) -> list[Checked]:
+               bureaus: Optional[Iterable[str]] = None, *, spec: Optional[Spec] = None) -> list[Checked]:
     """Check every bureau-year under ``params_dir`` (optionally narrowed). Registry errors raise."""
     params_dir = Path(params_dir)
+    spec = spec or load_spec()
     registry = params.load_registry(params_dir)
     wanted = set(bureaus) if bureaus else None
     for bureau in sorted(wanted or ()):  # `--bureau ../x` is refused, not looked for
@@ -84,11 +112,12 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
     out = []
     for year in (sorted(years) if years else params.years(params_dir)):
         ids = params.bureaus_with_data(params_dir, year)
+        index = paragraph_index(params_dir, year, ids)
         if wanted is not None:
             ids = [b for b in ids if b in wanted]
         for bureau in ids:
             try:
-                out.append(check_one(params_dir, bureau, year, registry))
+                out.append(check_one(params_dir, bureau, year, registry, spec=spec, neighbours=index.get(bureau)))
             except InvalidInput as exc:  # an id that is not a valid bureau id
                 path = params_dir / str(year) / f"{bureau}.yaml"
                 out.append(Checked(bureau, year, path, findings=[  # name the file, not "(command line)"

@@ -10,6 +10,7 @@ from reportkit.spec import load_spec
 
 SPEC = load_spec()
 ZERO6 = [0, 0, 0, 0, 0, 0]
+DEFAULT_PUBLISHED = "2023-01-11"
 
 BUREAU = {
     "name": "测试市示例局",
@@ -36,7 +37,7 @@ def applications(new=(4, 1, 0, 0, 1, 0), carried_over=ZERO6, disclosed=(2, 1, 0,
 def year_data(**overrides) -> dict:
     """A valid params/<year>/<id>.yaml as a dict; keyword args replace top-level keys."""
     data = {
-        "published": "2023-01-11",
+        "published": DEFAULT_PUBLISHED,
         "disclosed": {"total": 30, "categories": {"政策文件": 10, "工作动态": 20}},
         "proactive": {
             "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
@@ -63,6 +64,8 @@ def write_params(root: Path, years: dict[int, dict[str, dict]], bureaus: dict[st
     dump(root / "bureaus.yaml", registry)
     for year, per_year in years.items():
         for bureau, data in per_year.items():
+            if data.get("published") == DEFAULT_PUBLISHED:   # published in time for its year (P1)
+                data = dict(data, published=f"{year + 1}-01-11")
             dump(root / str(year) / f"{bureau}.yaml", data)
     return root
 

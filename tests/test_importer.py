@@ -256,7 +256,7 @@ def assert_round_trip(html: bytes, data: BureauYear, name: str, source: str = "r
     assert figures(back) == figures(data)
     # and the audit finds nothing wrong with what reportkit writes (an empty section 五 aside)
     findings = audit.audit_imported(imp).findings
-    assert [str(f) for f in findings if f.severity == "error" and f.rule != "text-empty-section"] == []
+    assert [str(f) for f in findings if f.severity == "error" and f.rule not in ("T4-empty-section", "P1-deadline")] == []  # random dates
     return imp
 
 
