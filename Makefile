@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps bench clean
+.PHONY: setup demo test browser-deps docx-deps bench clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,15 @@ browser-deps:
 	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
 	    || echo "!!! could not install chromium: the browser tests will be SKIPPED" )
 
-test: setup browser-deps
+# --- DOCX checks (issue 16): the Word test opens each .docx in LibreOffice (soffice --headless).
+docx-deps:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo ">>> LibreOffice (soffice) is missing: installing libreoffice-writer-nogui with apt-get (needs root)"; \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      libreoffice-writer-nogui) >/dev/null 2>&1 && echo ">>> LibreOffice installed" ) \
+	  || echo "!!! could not install LibreOffice: the DOCX-opens-in-LibreOffice test will be SKIPPED"; }
+
+test: setup browser-deps docx-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
