@@ -112,10 +112,16 @@ def _table_font_size(table: Table) -> float:
 
 
 def _widths(table: Table) -> list[float]:
+    """The official tables' own widths; other tables (the roll-up's listings) by the longest
+    text of each column, clamped so that no column is starved or hogs the page."""
     for cls, widths in WIDTHS.items():
         if cls in table.classes and len(widths) == table.width:
             return widths
-    return [TEXT_WIDTH_MM / table.width] * table.width
+    weight = [2.0] * table.width
+    for _, c, cell in _layout(table):
+        if cell.colspan == 1 and c < table.width:
+            weight[c] = max(weight[c], min(14.0, float(len(cell.text))))
+    return [TEXT_WIDTH_MM * w / sum(weight) for w in weight]
 
 
 def _layout(table: Table) -> list[tuple[int, int, object]]:
