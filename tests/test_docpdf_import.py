@@ -10,22 +10,14 @@ import shutil
 
 import pytest
 from reportpage import sample
+from test_importer import figures  # the HTML round trip's notion of 'the same figures'
 
-from reportkit import dataset, importer
+from reportkit import importer
 from reportkit.errors import ImportFailed
 from reportkit.model import BureauYear
 from reportkit.render.docx import html_to_docx
 
 UNSUPPORTED = ("not supported", "不支持", "暂不支持")
-
-
-def figures(data: BureauYear) -> dict:
-    return {
-        "cells": list(dataset.cells(data)),
-        "published": data.published,
-        "disclosed": (data.disclosed.total, {k: v for k, v in data.disclosed.categories.items() if v}),
-        "fees": data.processing_fees.model_dump(),
-    }
 
 
 def read_back(data: bytes, source: str, form: str):
