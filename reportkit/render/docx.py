@@ -30,7 +30,7 @@ WIDTHS = {
     "t-applications": [10, 18, 42] + [86 / 7] * 7,
     "t-proactive": [47] + [109 / 3] * 3,
 }
-KEEP_TOGETHER_ROWS = 15
+KEEP_TOGETHER_ROWS = 15   # short tables (二, 四) move whole; table 三 may run on, its header repeats
 _YEAR_IN_TITLE = re.compile(r"(?<=[^\d])(?=\d{4}年)")
 
 
@@ -49,7 +49,7 @@ def html_to_docx(html: Union[bytes, str], meta: Optional[dict] = None) -> bytes:
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):   # the template's empty first paragraph
         body.remove(p)
-    first_signature = True
+    first_signature, last = True, None
     for block in page.blocks:
         if isinstance(block, Heading):
             if block.level == 1:
@@ -59,12 +59,20 @@ def html_to_docx(html: Union[bytes, str], meta: Optional[dict] = None) -> bytes:
         elif isinstance(block, Para):
             par = doc.add_paragraph(block.text)
             if block.kind == "signature":
+                if first_signature and last is not None:
+                    # never a page with only the signature on it (GB/T 9704 7.3.5.4)
+                    last.paragraph_format.keep_with_next = True
                 _signature(par, first_signature)
                 first_signature = False
+            last = par
         elif isinstance(block, Table):
+            if last is not None:   # the sentence that introduces a table stays with it
+                last.paragraph_format.keep_with_next = True
             _table(doc, block)
+            last = None
         elif isinstance(block, Figure):
             _figure(doc, block)
+            last = None
     st.core_properties(doc, title, author, published)
     st.drop_thumbnail(doc)
     out = io.BytesIO()
@@ -108,7 +116,7 @@ def _figure(doc, fig: Figure) -> None:
 
 
 def _table_font_size(table: Table) -> float:
-    return 12 if table.width <= 4 else (10.5 if table.width <= 10 else 9)
+    return 12 if table.width <= 4 else (10.5 if table.width < 10 else 9)
 
 
 def _widths(table: Table) -> list[float]:
