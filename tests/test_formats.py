@@ -86,3 +86,21 @@ def test_project_default_drives_the_build(small_params, tmp_path):
     result = batch.build(small_params, out, 2022, ["beta"], jobs=1, summary=False)
     assert result.exit_code == 0
     assert (out / "2022" / "beta.docx").is_file() and not (out / "2022" / "beta.pdf").exists()
+
+
+@needs_chromium
+def test_a_pdf_that_fails_replaces_nothing(small_params, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    folder = out / "2022"
+    assert batch.build(small_params, out, 2022, ["alpha"], jobs=1, summary=False,
+                       formats="html,pdf").exit_code == 0
+    good = {f: (folder / f"alpha.{f}").read_bytes() for f in ("html", "ipynb", "pdf")}
+    # a Chromium that starts and fails (exit 1, no PDF): the report fails, the good files stay
+    monkeypatch.setenv("REPORTKIT_CHROMIUM", shutil.which("false"))
+    result = batch.build(small_params, out, 2022, ["alpha"], jobs=1, summary=False, formats="html,pdf",
+                         force=True)
+    assert result.exit_code == 1
+    entry = result.entries["alpha"]
+    assert entry.status == "failed" and "Chromium 打印失败（退出码 1）" in entry.error and entry.hash is None
+    assert {f: (folder / f"alpha.{f}").read_bytes() for f in ("html", "ipynb", "pdf")} == good
+    assert not list(folder.glob(".*.tmp")) and not list(folder.glob(".work-*"))
