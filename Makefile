@@ -26,12 +26,15 @@ browser-deps:
 	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
 	    || echo "!!! could not install chromium: the browser tests will be SKIPPED" )
 
-# Workbook tests re-save a template through LibreOffice Calc (headless); install it when missing.
+# Workbook tests re-save a template through LibreOffice Calc and the Word test opens each .docx in
+# LibreOffice Writer (both headless); install them when missing.
 office-deps:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "LibreOffice (soffice) is missing: installing Debian's libreoffice-calc-nogui via apt-get"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui) >/dev/null 2>&1 \
-	    || echo "!!! could not install LibreOffice: the LibreOffice re-save test will be SKIPPED"; }
+	@{ dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1; } && \
+	 { dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1; } || { \
+	  echo ">>> LibreOffice Calc/Writer missing: installing Debian's libreoffice-calc-nogui and libreoffice-writer-nogui with apt-get (as root)"; \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      libreoffice-calc-nogui libreoffice-writer-nogui) >/dev/null 2>&1 && echo ">>> LibreOffice installed" ) \
+	  || echo "!!! could not install LibreOffice: the LibreOffice re-save and DOCX tests will be SKIPPED"; }
 
 test: setup browser-deps office-deps
 	$(BIN)/python -m pytest -q

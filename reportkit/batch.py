@@ -21,8 +21,8 @@ from typing import Callable, Iterable, Optional
 import nbformat
 import psutil
 
-from . import atomic, manifest, params, site
-from .errors import ExecutionFailed, Finding, InvalidInput
+from . import atomic, manifest, params, render, site
+from .errors import ExecutionFailed, Finding, InvalidInput, RenderFailed
 from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, describe,
                       ensure_kernel, without_pyarrow_fs)
 from .narrative import report_title
@@ -82,8 +82,9 @@ def make_engine(name: str, timeout: int, notebook: Path = NOTEBOOK):
     return ColdEngine(notebook=notebook, timeout=timeout)
 
 
-def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, digest: str) -> Entry:
-    """Execute and export one report inside a worker; never raises."""
+def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, digest: str,
+              formats: tuple[str, ...] = ("html",)) -> Entry:
+    """Execute and export one report (and its other formats) inside a worker; never raises."""
     started = time.perf_counter()
     folder_p = Path(folder)
     work = Path(tempfile.mkdtemp(prefix=f".work-{bureau}-", dir=folder_p))
@@ -95,8 +96,11 @@ def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, 
         nb = _WORKER["engine"].run(bureau, year, Path(params_dir), tmp_nb)
         html = to_html(nb, title, _WORKER["exporter"]).encode("utf-8")
         ipynb = nbformat.writes(nb).encode("utf-8")
+        derived = _derive(html, formats, work / f"{bureau}.html")  # before writing: all or nothing
+        changed = _changed(folder_p / f"{bureau}.html", html)
         atomic.write_bytes(folder_p / f"{bureau}.ipynb", ipynb)
         atomic.write_bytes(folder_p / f"{bureau}.html", html)
+        entry.formats = _write_derived(folder_p, bureau, derived, formats, changed)
         for stale in (folder_p / FAILED_DIR).glob(f"{bureau}.*"):
             stale.unlink(missing_ok=True)
         entry.status, entry.html_bytes, entry.ipynb_bytes = "ok", len(html), len(ipynb)
@@ -104,6 +108,8 @@ def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, 
         entry.error, entry.cell = exc.message, exc.cell
         entry.hash = None  # a failed report is always retried
         _keep_failed(folder_p, bureau, tmp_nb, title)
+    except RenderFailed as exc:  # the notebook ran; its Word/PDF could not be made
+        entry.error, entry.hash = str(exc), None
     except Exception as exc:  # noqa: BLE001 — recorded, never a traceback
         entry.error = describe(exc)
         entry.hash = None
@@ -112,6 +118,35 @@ def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, 
         shutil.rmtree(work, ignore_errors=True)
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry
+
+
+# --- other formats (docx, pdf): derived from the finished HTML (reportkit.render) ---------------
+def _derive(html: bytes, formats: tuple[str, ...], page: Path) -> dict[str, bytes]:
+    if not set(formats) & set(render.DERIVED):
+        return {}
+    atomic.write_bytes(page, html)
+    return render.derive(html, formats, page)
+
+
+def _changed(page: Path, html: bytes) -> bool:
+    try:
+        return page.read_bytes() != html
+    except OSError:
+        return True
+
+
+def _write_derived(folder: Path, name: str, derived: dict[str, bytes], formats, changed: bool) -> dict[str, int]:
+    """Write each derived file atomically; drop earlier ones not rebuilt if the page changed.
+
+    Returns the size of every derived file the page now has (kept ones included).
+    """
+    for fmt, data in derived.items():
+        atomic.write_bytes(folder / f"{name}.{fmt}", data)
+    for old in render.stale(folder, name, formats) if changed else []:
+        old.unlink(missing_ok=True)  # made from an older page: it would no longer match
+    return {f: (folder / f"{name}.{f}").stat().st_size for f in render.DERIVED
+            if (folder / f"{name}.{f}").is_file()}
+# -------------------------------------------------------------------------------------------------
 
 
 def _keep_failed(folder: Path, bureau: str, tmp_nb: Path, title: str) -> None:
@@ -153,9 +188,15 @@ def _cleanup(folder: Path) -> None:
 def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
           notebook: Path = NOTEBOOK, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
-          write_index: bool = True, summary: bool = True) -> BuildResult:
-    """Build every bureau of ``year`` (or those named); see the module docstring."""
+          write_index: bool = True, summary: bool = True,
+          formats: Optional[Iterable[str]] = None) -> BuildResult:
+    """Build every bureau of ``year`` (or those named); see the module docstring.
+
+    ``formats``: html plus any of docx, pdf (default: the project's, see ``reportkit.render``).
+    """
     params_dir, folder = Path(params_dir), Path(output_dir) / str(int(year))
+    formats = render.parse_formats(formats) if formats is not None else render.default_formats(params_dir)
+    render.check_ready(formats)
     wanted = list(dict.fromkeys(bureaus or []))
     for b in wanted:
         params.check_bureau_id(b)
@@ -189,7 +230,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             digest = manifest.input_hash(params_dir, c.bureau, year, c.entry, notebook)
             prev = old.get(c.bureau)
             if (not force and prev and prev.status == "ok" and prev.hash == digest
-                    and (folder / f"{c.bureau}.html").exists()):
+                    and (folder / f"{c.bureau}.html").exists() and render.present(folder, c.bureau, formats)):
                 result.skipped.add(c.bureau)
                 result.entries[c.bureau] = prev
                 emit("skipped", c.bureau, prev)
@@ -198,7 +239,8 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             todo.append((c.bureau, digest, title))
         if todo:
             ensure_kernel()
-            _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit)
+            _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit,
+                      formats)
         # drop manifest lines of bureaus whose params file is gone
         present = set(params.bureaus_with_data(params_dir, year))
         entries = {k: v for k, v in entries.items() if k in present}
@@ -207,7 +249,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             failed = sorted(k for k, v in entries.items() if v.status == "failed")
             emit("start", "summary", None)
             summary_entry = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
-                                          force, failed, result)
+                                          force, failed, result, formats)
             emit("skipped" if "summary" in result.skipped else summary_entry.status, "summary", summary_entry)
         result.summary = summary_entry
         result.seconds = time.perf_counter() - t0
@@ -223,7 +265,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
 
 
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
-                  failed: list[str], result: BuildResult) -> Entry:
+                  failed: list[str], result: BuildResult, formats: tuple[str, ...] = ("html",)) -> Entry:
     """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
     from .export import to_html
     from .rollup import title
@@ -231,7 +273,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     folder = output_dir / str(year)
     digest = manifest.summary_hash(params_dir, year, SUMMARY_NOTEBOOK, failed)
     prev = manifest.read_summary(folder)
-    if not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists():
+    if (not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists()
+            and render.present(folder, "summary", formats)):
         result.skipped.add("summary")
         return prev
     batch_environment()
@@ -244,9 +287,14 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
             SUMMARY_NOTEBOOK, {"year": year, "params": str(Path(params_dir).resolve()),
                                "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
         html = to_html(nb, title(government, year)).encode("utf-8")
+        derived = _derive(html, formats, work / "summary.html")
+        changed = _changed(folder / "summary.html", html)
         atomic.write_bytes(folder / "summary.ipynb", nbformat.writes(nb).encode("utf-8"))
         atomic.write_bytes(folder / "summary.html", html)
+        entry.formats = _write_derived(folder, "summary", derived, formats, changed)
         entry.status, entry.html_bytes = "ok", len(html)
+    except RenderFailed as exc:
+        entry.error, entry.hash = str(exc), None
     except ExecutionFailed as exc:
         entry.error, entry.cell, entry.hash = exc.message, exc.cell, None
         if (work / "summary.ipynb").exists():
@@ -257,7 +305,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     return entry
 
 
-def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit):
+def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit,
+              formats=("html",)):
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     ctx = multiprocessing.get_context("spawn")
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -266,7 +315,8 @@ def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, r
     try:
         futures = {}
         for bureau, digest, title in todo:
-            fut = pool.submit(build_one, bureau, int(year), str(params_dir.resolve()), str(folder), title, digest)
+            fut = pool.submit(build_one, bureau, int(year), str(params_dir.resolve()), str(folder), title, digest,
+                              formats)
             futures[fut] = bureau
         for bureau, _, _ in todo[:jobs]:
             emit("start", bureau, None)

@@ -82,20 +82,73 @@ def hbar(labels: list[str], values: list[int], caption: str, unit: str = "件",
         return figure_html(_png(fig), caption, alt)
 
 
+SERIES_COLORS = ("#b22222", "#1f5f8b", "#6b8e23", "#8b5a2b", "#555555")
+LABEL_PT = 8.0
+
+
+def trend_figure(years: list[int], series: dict[str, list[int]], unit: str = "件"):
+    """Figures over years as grouped bars, one bar per series side by side, each labelled.
+
+    Bars side by side keep a series visible when it equals another (lines would lie on top of
+    each other); labels that would touch one another or another bar are turned upright, then
+    made smaller, until none does (:func:`separate_labels`). Returns (figure, label texts).
+    """
+    fig, ax = plt.subplots(figsize=(6.2, 2.8))
+    n = max(1, len(series))
+    step = 0.8 / n
+    top = max(1, max((max(v) for v in series.values() if v), default=1))
+    texts, bars = [], []
+    for i, ((name, values), color) in enumerate(zip(series.items(), SERIES_COLORS)):
+        xs = [j + (i - (n - 1) / 2) * step for j in range(len(years))]
+        bars.extend(ax.bar(xs, values, width=step * 0.9, label=name, color=color))
+        for x, v in zip(xs, values):
+            texts.append(ax.text(x, v + top * 0.02, str(v), ha="center", va="bottom", fontsize=LABEL_PT))
+    ax.set_xticks(range(len(years)), [f"{y}年" for y in years])
+    ax.tick_params(axis="x", length=0)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel(f"数量（{unit}）")
+    ax.set_ylim(0, top * 1.2)
+    ax.legend(frameon=False, fontsize=9, ncols=n, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout()
+    separate_labels(fig, ax, texts, bars)
+    return fig, texts
+
+
+def _clashes(renderer, texts, bars) -> bool:
+    boxes = [t.get_window_extent(renderer).expanded(1.04, 1.04) for t in texts]
+    for i, a in enumerate(boxes):
+        if any(a.overlaps(b) for b in boxes[i + 1:]):
+            return True
+        own = bars[i]
+        if any(a.overlaps(bar.get_window_extent(renderer)) for bar in bars if bar is not own):
+            return True
+    return False
+
+
+def separate_labels(fig, ax, texts, bars, smallest: float = 5.5) -> None:
+    """Turn value labels upright, then shrink them, until none overlaps another or a bar;
+    raise the y axis so every label stays inside it."""
+    renderer = fig.canvas.get_renderer()
+    if _clashes(renderer, texts, bars):
+        for t in texts:
+            t.set_rotation(90)
+        size = LABEL_PT
+        while _clashes(renderer, texts, bars) and size > smallest:
+            size -= 0.5
+            for t in texts:
+                t.set_fontsize(size)
+    for _ in range(3):  # labels above the tallest bar must not leave the axes
+        inv = ax.transData.inverted()
+        highest = max((inv.transform(t.get_window_extent(renderer))[1][1] for t in texts), default=0)
+        if highest <= ax.get_ylim()[1]:
+            break
+        ax.set_ylim(0, highest * 1.08)
+
+
 def trend(years: list[int], series: dict[str, list[int]], caption: str, unit: str = "件") -> str:
-    """A line chart of figures over years (one line per series)."""
+    """Figures over years (one bar per series and year) as an HTML ``<figure>``."""
     with plt.rc_context(style()):
-        fig, ax = plt.subplots(figsize=(6.2, 2.8))
-        for (name, values), marker in zip(series.items(), "osD^v"):
-            ax.plot(years, values, marker=marker, label=name)
-            for x, v in zip(years, values):
-                ax.annotate(str(v), (x, v), textcoords="offset points", xytext=(0, 5),
-                            ha="center", fontsize=8)
-        ax.set_xticks(years, [f"{y}年" for y in years])
-        ax.set_ylabel(f"数量（{unit}）")
-        ax.set_ylim(bottom=0, top=max(1, max(max(v) for v in series.values())) * 1.25)
-        ax.legend(frameon=False, fontsize=9)
-        fig.tight_layout()
+        fig, _ = trend_figure(years, series, unit)
         alt = "；".join(f"{n}：" + "、".join(f"{y}年{v}{unit}" for y, v in zip(years, vals))
                        for n, vals in series.items())
         return figure_html(_png(fig), caption, alt)

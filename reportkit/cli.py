@@ -99,10 +99,13 @@ def validate(obj, year, bureau, as_json):
 @click.option("--engine", type=click.Choice(["warm", "cold"]), default="warm", show_default=True,
               help="cold: a fresh kernel per report; warm: one reused kernel per worker.")
 @click.option("--no-summary", is_flag=True, help="Do not build the city-wide roll-up report.")
+@click.option("--format", "formats", default=None, metavar="html,docx,pdf",
+              help="Formats to write besides the HTML page: docx (Word, official style), pdf. "
+                   "Default: formats in params/project.yaml, else html.")
 @click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Use another master notebook (default: notebooks/report.ipynb).")
 @click.pass_obj
-def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook):
+def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook, formats):
     """Build the reports of YEAR into OUTPUT/YEAR/ and the year's index page.
 
     Invalid inputs are listed and skipped; a report that fails is kept under _failed/.
@@ -114,7 +117,8 @@ def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook)
     with BuildProgress() as progress:
         result = batch.build(obj["params"], obj["output"], year, bureau or None, jobs=jobs,
                              timeout=timeout, force=force, engine=engine, on_event=progress.event,
-                             summary=not no_summary, **({"notebook": notebook} if notebook else {}))
+                             summary=not no_summary, formats=formats,
+                             **({"notebook": notebook} if notebook else {}))
     print_summary(result)
     sys.exit(result.exit_code)
 

@@ -127,3 +127,9 @@ class BadArgument(ReportkitError):
     """A command-line value that cannot be used (a malformed range, an unknown file type)."""
 
     exit_code = 2
+
+
+class RenderFailed(ReportkitError):
+    """A finished report could not be turned into another format (PDF: no Chromium, a crash)."""
+
+    exit_code = 1

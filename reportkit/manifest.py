@@ -32,6 +32,7 @@ class Entry:
     cell: Optional[int] = None
     built_at: Optional[str] = None
     errors: list[str] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)   # derived files (docx, pdf) → bytes
 
 
 @lru_cache(maxsize=4)

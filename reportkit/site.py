@@ -1,7 +1,7 @@
 """The year's index page: every bureau, its key figures, its status and a link to its report."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -25,6 +25,7 @@ class Line:
     figures: Optional[dict] = None
     error: Optional[str] = None
     link: Optional[str] = None
+    others: list = field(default_factory=list)   # (label, href) of the report's Word/PDF files
 
     @property
     def mark(self) -> str:
@@ -67,8 +68,16 @@ def index_lines(entries: dict[str, Entry], registry: dict[str, Bureau],
         if entry.status == "invalid" and entry.errors:
             error = "；".join(entry.errors[:3]) + (f" 等 {len(entry.errors)} 处" if len(entry.errors) > 3 else "")
         lines.append(Line(bureau_id, bureau.name if bureau else bureau_id, entry.status,
-                          key_figures(data[bureau_id]) if bureau_id in data else None, error, link))
+                          key_figures(data[bureau_id]) if bureau_id in data else None, error, link,
+                          other_formats(folder, bureau_id) if link == f"{bureau_id}.html" else []))
     return lines
+
+
+def other_formats(folder: Path, name: str) -> list[tuple[str, str]]:
+    """Links to a report's derived files (Word, PDF) that exist beside its page."""
+    from .render import DERIVED, LABELS
+
+    return [(LABELS[f], f"{name}.{f}") for f in DERIVED if (Path(folder) / f"{name}.{f}").is_file()]
 
 
 def write_index(folder: Path, year: int, lines: list[Line], government: str,
@@ -78,6 +87,7 @@ def write_index(folder: Path, year: int, lines: list[Line], government: str,
               ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
     html = render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
                   government=government, summary_link=summary_link,
+                  summary_others=other_formats(folder, "summary") if summary_link else [],
                   summary_title=summary_title(government, year),
                   n_ok=sum(l.status in ("ok", "skipped") for l in lines),
                   n_bad=sum(l.status in ("failed", "invalid") for l in lines))
