@@ -3,14 +3,15 @@
 Chromium's ``--print-to-pdf`` gives an A4, tagged PDF (headings, paragraphs and tables in
 the structure tree) titled by the page's ``<title>``. The page gets one more stylesheet
 (``templates/pdf/print.css``): page numbers in ``@page`` margin boxes, rows that never
-split, table heads that repeat, and one TrueType CJK font (SimHei from the ``mplfonts``
-wheel reportkit already depends on), which Chromium embeds as a subset. The only varying
+split, table heads that repeat, and one TrueType CJK font (WenQuanYi Micro Hei, from Debian's
+fonts-wqy-microhei), which Chromium embeds as a subset. The only varying
 bytes Chromium writes are the creation and modification dates: they are set to the
 publication date, in place and at the same length, so nothing else of the file moves.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import shutil
@@ -28,7 +29,7 @@ from ..templating import TEMPLATES
 from .htmldoc import read
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FONT_FILE = "SimHei.ttf"
+FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 TIMEOUT = 120
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
 
@@ -48,22 +49,35 @@ def find_chromium() -> str:
 
 
 @lru_cache(maxsize=1)
-def font_path() -> Path:
-    return Path(str(resources.files("mplfonts") / "fonts" / FONT_FILE))
+def font_bytes() -> bytes:
+    """WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, Apache 2.0) as one TrueType font.
+
+    Chromium embeds a TrueType font as a CID subset, but draws CFF fonts (Noto CJK) and fonts
+    from a collection (.ttc) as Type 3 glyphs: so the first face of the collection is taken out.
+    """
+    for path in FONT_FILES:
+        if Path(path).is_file():
+            from fontTools.ttLib import TTCollection  # matplotlib's dependency; only needed here
+            out = io.BytesIO()
+            TTCollection(path).fonts[0].save(out)
+            return out.getvalue()
+    raise RenderFailed("生成 PDF 需要文泉驿微米黑字体，但没有找到（" + "、".join(FONT_FILES) + "）。"
+                       "请安装（Debian/Ubuntu：sudo apt-get install fonts-wqy-microhei，或运行 make browser-deps）。",
+                       field="--format pdf", expected="fonts-wqy-microhei", found="无")
 
 
-def print_css() -> str:
-    """The PDF stylesheet, with the bundled font's location."""
-    face = f'@font-face {{ font-family: "reportkit-cjk"; src: url("{font_path().as_uri()}"); }}\n'
+def print_css(font_url: str) -> str:
+    """The PDF stylesheet, with the font's location."""
+    face = f'@font-face {{ font-family: "reportkit-cjk"; src: url("{font_url}"); }}\n'
     return face + (TEMPLATES / "pdf" / "print.css").read_text(encoding="utf-8")
 
 
-def printable(html: Union[bytes, str]) -> str:
+def printable(html: Union[bytes, str], font_url: str) -> str:
     """The report page with the PDF stylesheet added at the end of its ``<head>``."""
     soup = BeautifulSoup(html, "lxml")
     head = soup.head or soup.html.insert(0, soup.new_tag("head")) or soup.head
     style = soup.new_tag("style")
-    style.string = print_css()
+    style.string = print_css(font_url)
     head.append(style)
     return str(soup)
 
@@ -76,7 +90,9 @@ def html_to_pdf(html_path: Union[str, Path], published: Optional[dt.date] = None
     chromium = find_chromium()
     with tempfile.TemporaryDirectory(prefix="reportkit-pdf-") as tmp:
         page, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
-        page.write_text(printable(html), encoding="utf-8")
+        font = Path(tmp) / "cjk.ttf"
+        font.write_bytes(font_bytes())
+        page.write_text(printable(html, font.as_uri()), encoding="utf-8")
         cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-extensions",
                "--no-first-run", "--disable-background-networking", f"--user-data-dir={tmp}/profile",
                "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
