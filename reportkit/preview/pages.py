@@ -62,8 +62,9 @@ def reload_script(path: str, events: str) -> bytes:
     return _templates().get_template("reload.html.j2").render(path=path, events=events).encode("utf-8")
 
 
-def _invalid_page(target: Target, exc_or_findings, what: str) -> Page:
+def _invalid_page(target: Target, exc_or_findings, what: str, params_dir: Path) -> Page:
     findings = exc_or_findings.findings if isinstance(exc_or_findings, InvalidInput) else exc_or_findings
+    findings = [params.portable(f, params_dir) for f in findings]  # params/2022/x.yaml, not /tmp/…
     errors = [f for f in findings if f.severity == "error"]
     files = sorted({f.file for f in errors})
     return problem_page(target, f"数据有误：{what}", f"{'、'.join(files)} 有 {len(errors)} 处错误，"
@@ -109,7 +110,7 @@ class Pages:
         try:
             page = {"report": self._report, "index": self._index, "summary": self._summary}[target.kind](target)
         except InvalidInput as exc:
-            page = _invalid_page(target, exc, "数据文件")
+            page = _invalid_page(target, exc, "数据文件", self.params_dir)
         except ExecutionFailed as exc:
             page = problem_page(target, "生成失败", str(exc))
         page.seconds = round(time.perf_counter() - started, 3)
@@ -126,7 +127,7 @@ class Pages:
                                 f"找不到数据文件 {params.display_path(path)}。", status=404)
         checked = check_one(self.params_dir, bureau, self.year, self.registry())
         if not checked.ok:
-            return _invalid_page(target, checked.findings, params.display_path(path))
+            return _invalid_page(target, checked.findings, f"{self.year}/{bureau}.yaml", self.params_dir)
         work = Path(tempfile.mkdtemp(prefix=f"reportkit-preview-{bureau}-"))
         try:
             nb = self.engine.warm.run(bureau, self.year, self.params_dir, work / f"{bureau}.ipynb")
