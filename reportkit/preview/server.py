@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from .. import params
 from ..errors import InvalidInput
 from .pages import Page, Pages, PreviewEngine, reload_script
-from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, report
+from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, inside, report
 
 EVENTS = "/_preview/events"
 POLL = 0.05        # seconds between two looks at the watched files
@@ -61,12 +61,16 @@ class Hub:
             return Counter(p for p, _ in self._streams)
 
     def publish(self, paths: list[str]) -> None:
+        """Tell the streams of these pages to reload."""
         with self._lock:
-            for _, q in self._streams:
-                q.put(paths)
+            for path, q in self._streams:
+                if path in paths:
+                    q.put(paths)
 
     def close(self) -> None:
-        self.publish(None)  # type: ignore[arg-type] — None ends every stream
+        with self._lock:
+            for _, q in self._streams:
+                q.put(None)  # ends the stream
 
 
 class Preview:
@@ -141,8 +145,10 @@ class Preview:
                 self._cache.pop(target, None)
                 if target.path(self.year) in open_paths:
                     self._wanted.add(target)
+        if any(p.suffix == ".py" and inside(p.resolve(), Path(self.sources.code).resolve()) for p in changed):
+            self.log("reportkit 的 Python 代码已改动：报告改在新内核中生成；索引页仍用启动时的代码，重启预览后生效。")
         names = "、".join(sorted(params.display_path(p) for p in changed)[:3])
-        self.log(f"已改动：{names}{' 等' if len(changed) > 3 else ''} → 重建 {len(stale)} 页")
+        self.log(f"已改动：{names}{' 等' if len(changed) > 3 else ''} → 影响 {len(stale)} 页")
         return stale
 
     def _build(self, target: Target) -> None:

@@ -8,6 +8,7 @@ network folders; an editor's save-by-rename is caught by the inode in the stamp.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -74,14 +75,21 @@ def _stamp(path: Path) -> Stamp:
 
 
 class Watcher:
-    """Polls the stamps of :meth:`Sources.files`; ``changed()`` returns what moved since last time."""
+    """Polls the stamps of :meth:`Sources.files`; ``changed()`` returns what moved since last time.
 
-    def __init__(self, sources: Sources):
-        self.sources = sources
+    Listing the folders costs ten times more than stat-ing the files, so the list is refreshed
+    only every ``relist`` seconds: an edit shows at the next poll, a new file within a second.
+    """
+
+    def __init__(self, sources: Sources, relist: float = 1.0):
+        self.sources, self.relist = sources, relist
+        self._files, self._listed = sources.files(), time.monotonic()
         self._stamps = self._scan()
 
     def _scan(self) -> dict[Path, Stamp]:
-        return {p: _stamp(p) for p in self.sources.files()}
+        if time.monotonic() - self._listed >= self.relist:
+            self._files, self._listed = self.sources.files(), time.monotonic()
+        return {p: _stamp(p) for p in self._files}
 
     def changed(self) -> set[Path]:
         now = self._scan()
@@ -138,12 +146,13 @@ def affected(changed: Iterable[Path], sources: Sources, known: Iterable[str],
                 out.add(SUMMARY)
                 out.add(report(bureau)) if bureau in known or y == sources.year else None
                 out.add(INDEX) if y == sources.year else None
-        elif _inside(resolved, Path(sources.code).resolve()):
+        elif inside(resolved, Path(sources.code).resolve()):
             out |= everything
     return out
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or below it."""
     try:
         path.relative_to(folder)
         return True
