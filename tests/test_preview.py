@@ -168,3 +168,20 @@ def test_ctrl_c_ends_it_cleanly_and_shuts_the_kernel_down(tmp_path):
     time.sleep(0.2)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert not (tmp_path / "output").exists()
+
+
+def test_a_bureau_without_data_or_a_busy_port_is_refused_before_any_kernel(runner, sample_params):
+    import socket
+
+    from conftest import invoke
+
+    result = invoke(runner, "preview", str(YEAR), "--bureau", "no-such-bureau", params=sample_params)
+    assert result.exit_code == 2
+    assert "没有机关 'no-such-bureau' 的 2022 年数据文件" in result.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = invoke(runner, "preview", str(YEAR), "--port", str(port), params=sample_params)
+    assert result.exit_code == 2
+    assert f"端口 {port} 已被占用" in result.output and "Traceback" not in result.output

@@ -37,13 +37,17 @@ def serve(params_dir: Path, output_dir: Path, year: Optional[int] = None, bureau
     year = int(year or default_year(params_dir))
     if bureau:
         params.check_bureau_id(bureau)
+        path = params.year_path(params_dir, year, bureau)
+        if not path.is_file():  # as build refuses it: a typo should not open an empty preview
+            raise InvalidInput(Finding(params.display_path(path), "", "missing",
+                                       f"没有机关 '{bureau}' 的 {year} 年数据文件"))
     home = (report(bureau) if bureau else INDEX).path(year)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     engine = server = preview = None
     try:
+        server = _bind(host, port, home)  # a busy port fails before a kernel is started
         engine = PreviewEngine(timeout=timeout)
-        preview = Preview(params_dir, output_dir, year, engine, timeout, log=echo)
-        server = _bind(host, port, preview, home)
+        preview = server.preview = Preview(params_dir, output_dir, year, engine, timeout, log=echo)
         threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
         if bureau:
             preview.want(report(bureau))  # built before anyone asks: the first load is quick
@@ -59,9 +63,9 @@ def serve(params_dir: Path, output_dir: Path, year: Optional[int] = None, bureau
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _bind(host: str, port: int, preview: Preview, home: str) -> PreviewServer:
+def _bind(host: str, port: int, home: str) -> PreviewServer:
     try:
-        return PreviewServer((host, port), preview, home)
+        return PreviewServer((host, port), None, home)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BadArgument(f"端口 {port} 已被占用，请用 --port 换一个（0 表示任选一个空闲端口）",

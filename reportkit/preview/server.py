@@ -238,7 +238,7 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open events stream never holds up the end of the preview
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], preview: Preview, home: str):
+    def __init__(self, address: tuple[str, int], preview: Optional[Preview], home: str):
         self.preview, self.home = preview, home
         super().__init__(address, Handler)
 
