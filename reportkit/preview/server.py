@@ -159,7 +159,7 @@ class Preview:
             self._cache[target] = page
             self._cond.notify_all()
         self.hub.publish([path])
-        self.log(f"{path}：{'已生成' if page.ok else '有问题，显示错误页'}（{page.seconds:.2f} 秒）")
+        self.log(f"{path}：{'已生成' if page.ok else '有问题，显示错误页'}（{page.timing()}）")
 
     def _load_registry(self):
         try:
