@@ -146,6 +146,8 @@ def test_served_rollup_is_byte_identical_and_the_index_links_every_bureau(built)
     assert 'href="summary.html"' in index
     assert preview.get(f"/{YEAR}/no-such-bureau.html")[0] == 404
     assert preview.get("/2019/index.html")[0] == 404
+    assert preview.get(f"/{YEAR}/Not_An.Id.html")[0] == 404
+    assert preview.get(f"/{YEAR}/..%2Fbureaus.html")[0] == 404
 
 
 def test_preview_writes_nothing_into_output(built):

@@ -94,7 +94,13 @@ class Preview:
         if not m or int(m.group(1)) != self.year:
             return None
         name = m.group(2)
-        return {"index": INDEX, "summary": SUMMARY}.get(name) or report(name)
+        if name in ("index", "summary"):
+            return INDEX if name == "index" else SUMMARY
+        try:
+            params.check_bureau_id(name)
+        except InvalidInput:
+            return None  # not a bureau id: 404, never a file looked for
+        return report(name)
 
     def page(self, target: Target, timeout: float = WAIT) -> Optional[Page]:
         """The built page, waiting for the build loop when it is not in the cache yet."""
