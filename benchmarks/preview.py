@@ -78,15 +78,15 @@ def latencies(preview: PreviewProcess, params_file: Path, edits: int) -> list[fl
     return out
 
 
-BUILT = re.compile(r"：已生成（([\d.]+) 秒：校验 ([\d.]+) \+ 内核 ([\d.]+) \+ 导出 ([\d.]+)）")
+BUILT = re.compile(r"：已生成（([\d.]+) 秒：内核 ([\d.]+) \+ 导出 ([\d.]+)）")
 
 
 def server_phases(preview: PreviewProcess, path: str, edits: int) -> list[float]:
     """Mean seconds of the last ``edits`` report builds, as the preview logged them:
-    [total, validation, kernel, export]."""
+    [total, kernel (the notebook validates the file itself), export]."""
     rows = [[float(x) for x in m.groups()] for line in preview.lines if line.startswith(path)
             for m in [BUILT.search(line)] if m][-edits:]
-    return [statistics.mean(col) for col in zip(*rows)] if rows else [float("nan")] * 4
+    return [statistics.mean(col) for col in zip(*rows)] if rows else [float("nan")] * 3
 
 
 def own_work_seconds(params: Path, year: int, bureau: str, repeat: int = 5) -> float:
@@ -154,9 +154,9 @@ def main() -> None:
           f"→ {full / median:.1f}× the preview median (target ≥ {TARGET_RATIO:.0f}×: "
           f"{'met' if full / median >= TARGET_RATIO else 'MISSED'})")
     print(f"  same with --no-summary: {lean:.2f} s → {lean / median:.1f}× the preview median")
-    total, check, kernel, export = phases
+    total, kernel, export = phases
     print(f"where a save's time goes (means over the edits): rebuild in the preview {total:.3f} s "
-          f"= validation {check:.3f} + kernel {kernel:.3f} + nbconvert export {export:.3f}; "
+          f"= kernel {kernel:.3f} (reset, validation, every cell) + nbconvert export {export:.3f}; "
           f"the report's own code without a kernel {own:.3f} s, so kernel overhead ≈ {kernel - own:.3f} s; "
           f"the rest of the median, {median - total:.3f} s, is noticing the save (poll every 50 ms), "
           f"the reload request and Chromium laying the page out")
