@@ -134,8 +134,8 @@ def main() -> None:
         output = Path(tmp) / "output"
         params_file = params / str(args.year) / f"{args.bureau}.yaml"
         python = ["-m", "cProfile", "-o", str(args.profile.resolve())] if args.profile else []
-        print(f"preview latency, {args.edits} edits of {params_file.name} "
-              f"({os.cpu_count()} CPUs, Chromium {chromium()})", flush=True)
+        print(f"preview latency, {args.edits} edits of {params_file.name} ({os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}, Chromium {chromium()})", flush=True)
         preview = PreviewProcess(params, output, args.year, args.bureau, python=python)
         try:
             times = latencies(preview, params_file, args.edits)
@@ -148,6 +148,7 @@ def main() -> None:
         full = build_seconds(params, output, args.year, args.bureau)
         lean = build_seconds(params, output, args.year, args.bureau, "--no-summary")
     median, worst = statistics.median(times), max(times)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures on a busy machine are not comparable)")
     print(f"preview: median {median:.3f} s, worst {worst:.3f} s (target ≤ {TARGET_SECONDS:.1f} s: "
           f"{'met' if worst <= TARGET_SECONDS else 'median met, worst missed' if median <= TARGET_SECONDS else 'MISSED'})")
     print(f"one-report build (build {args.year} --bureau {args.bureau} --force): {full:.2f} s "
