@@ -158,7 +158,7 @@ def main() -> None:
     total, kernel, export = phases
     print(f"where a save's time goes (means over the edits): rebuild in the preview {total:.3f} s "
           f"= kernel {kernel:.3f} (reset, validation, every cell) + nbconvert export {export:.3f}; "
-          f"the report's own code without a kernel {own:.3f} s, so kernel overhead ≈ {kernel - own:.3f} s; "
+          f"the report's own code run without a kernel after the edits: {own:.3f} s; "
           f"the rest of the median, {median - total:.3f} s, is noticing the save (poll every 50 ms), "
           f"the reload request and Chromium laying the page out")
     if args.profile:
