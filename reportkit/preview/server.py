@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import sys
 import threading
 from collections import Counter
 from http import HTTPStatus
@@ -247,6 +248,12 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], preview: Optional[Preview], home: str):
         self.preview, self.home = preview, home
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closed its tab mid-answer is normal; anything else is one line, no traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            self.preview.log(f"预览服务器处理请求时出错：{type(exc).__name__}: {exc}")
 
     @property
     def url(self) -> str:
