@@ -91,11 +91,19 @@ class PreviewEngine:
         self.warm.launch()  # the kernel boots while the first page is validated
         self.exporter = ReportExporter()
 
-    def reload_notebook(self) -> None:
-        """Pick up an edited master notebook (the kernel stays; its code is re-run per report)."""
+    def reload_notebook(self) -> Optional[str]:
+        """Pick up an edited master notebook (the kernel stays; its code is re-run per report).
+
+        Returns why it could not be read (a save caught halfway, broken JSON); the last good
+        version is then kept until the next save.
+        """
         from papermill.iorw import load_notebook_node
 
-        self.warm._source = load_notebook_node(str(self.warm.notebook))
+        try:
+            self.warm._source = load_notebook_node(str(self.warm.notebook))
+        except Exception as exc:  # noqa: BLE001
+            return describe(exc)
+        return None
 
     def close(self) -> None:
         self.warm.close()
@@ -120,6 +128,8 @@ class Pages:
             page = _invalid_page(target, exc, "数据文件", self.params_dir)
         except ExecutionFailed as exc:
             page = problem_page(target, "生成失败", str(exc))
+        except Exception as exc:  # noqa: BLE001 — the preview keeps running; the page says what broke
+            page = problem_page(target, "生成失败", describe(exc, self.timeout))
         page.seconds = round(time.perf_counter() - started, 3)
         return page
 

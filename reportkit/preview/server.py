@@ -142,7 +142,9 @@ class Preview:
         if any(p.resolve() == registry_file.resolve() for p in changed):
             self._registry = self._load_registry()
         if any(p.resolve() == Path(self.sources.notebook).resolve() for p in changed):
-            self.pages.engine.reload_notebook()
+            why = self.pages.engine.reload_notebook()
+            if why:
+                self.log(f"笔记本无法读取，仍用上一版：{why}")
         with self._cond:
             known = {t.bureau for t in self._cache if t.kind == "report"} | \
                     {t.bureau for t in self._wanted if t.kind == "report"}
