@@ -162,7 +162,8 @@ class Pages:
             if not checked.ok:
                 return _invalid_page(target, checked.findings, f"{self.year}/{bureau}.yaml", self.params_dir)
             self.failed[bureau] = exc.message
-            return problem_page(target, "报告生成失败", str(exc).replace(str(work), "（临时目录）"))
+            exc.notebook = None  # the temporary notebook is gone with the preview's work folder
+            return problem_page(target, "报告生成失败", str(exc))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         self.failed.pop(bureau, None)
@@ -203,7 +204,8 @@ class Pages:
                                         "output": str(self.output_dir.resolve())},
                 work / "summary.ipynb", "summary")
         except ExecutionFailed as exc:
-            return problem_page(target, "汇总报告生成失败", str(exc).replace(str(work), "（临时目录）"))
+            exc.notebook = None
+            return problem_page(target, "汇总报告生成失败", str(exc))
         except Exception as exc:  # noqa: BLE001 — shown on the page, never a traceback
             return problem_page(target, "汇总报告生成失败", describe(exc, self.timeout))
         finally:
