@@ -122,8 +122,10 @@ def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Use another master notebook (default: notebooks/report.ipynb).")
 @click.pass_obj
-def preview(obj, year, bureau, port, host):
+def preview(obj, year, bureau, port, host, notebook):
     """Serve YEAR's reports, index and roll-up live; rebuild and reload on every save.
 
     Pages are built in memory with the build's own engine (nothing is written to OUTPUT);
@@ -132,7 +134,8 @@ def preview(obj, year, bureau, port, host):
     from .preview import serve
 
     try:
-        serve(obj["params"], obj["output"], year, bureau, host=host, port=port, echo=click.echo)
+        serve(obj["params"], obj["output"], year, bureau, host=host, port=port, notebook=notebook,
+              echo=click.echo)
     except KeyboardInterrupt:
         click.echo("预览已结束。", err=True)
         sys.exit(130)

@@ -19,9 +19,10 @@ class PreviewProcess:
     """Starts the preview (``--port 0``: the OS picks a free port), reads its address, stops it."""
 
     def __init__(self, params: Path, output: Path, year: int, bureau: Optional[str] = None,
-                 python: list[str] = (), start_timeout: float = 90):
+                 python: list[str] = (), start_timeout: float = 90, notebook: Optional[Path] = None):
         cmd = [sys.executable, *python, "-m", "reportkit.cli", "--params", str(params), "--output", str(output),
-               "preview", str(year), "--port", "0"] + (["--bureau", bureau] if bureau else [])
+               "preview", str(year), "--port", "0"] + (["--bureau", bureau] if bureau else []) + \
+              (["--notebook", str(notebook)] if notebook else [])
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.lines: list[str] = []

@@ -10,12 +10,14 @@ import shutil
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 from factories import write_params, year_data
 from previewproc import PreviewProcess
 
 from reportkit import batch, params
+from reportkit.execute import NOTEBOOK
 from reportkit.model import Bureau
 from reportkit.preview import INDEX, SUMMARY, Sources, Watcher, affected, report
 from reportkit.preview.server import EVENTS, inject
@@ -115,8 +117,9 @@ def built(tmp_path_factory):
     result = batch.build(sample, output, YEAR, bureaus=[SAMPLE], jobs=1)
     assert result.exit_code == 0, {k: (e.status, e.error) for k, e in result.entries.items()}
     before = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
-    preview = PreviewProcess(sample, output, YEAR, SAMPLE)
-    yield sample, output, preview, before
+    notebook = Path(shutil.copy(NOTEBOOK, root / "report.ipynb"))  # the same notebook, ours to break
+    preview = PreviewProcess(sample, output, YEAR, SAMPLE, notebook=notebook)
+    yield sample, output, preview, before, notebook
     preview.stop()
 
 
@@ -129,7 +132,7 @@ def _unscripted(preview: PreviewProcess, path: str) -> bytes:
 
 
 def test_served_report_is_byte_identical_to_the_built_one(built):
-    sample, output, preview, _ = built
+    sample, output, preview, *_ = built
     path = f"/{YEAR}/{SAMPLE}.html"
     assert preview.home == path
     written = (output / str(YEAR) / f"{SAMPLE}.html").read_bytes()
@@ -138,7 +141,7 @@ def test_served_report_is_byte_identical_to_the_built_one(built):
 
 
 def test_served_rollup_is_byte_identical_and_the_index_links_every_bureau(built):
-    sample, output, preview, _ = built
+    sample, output, preview, *_ = built
     assert _unscripted(preview, f"/{YEAR}/summary.html") == (output / str(YEAR) / "summary.html").read_bytes()
     index = _unscripted(preview, f"/{YEAR}/index.html").decode("utf-8")
     for bureau in params.bureaus_with_data(sample, YEAR):
@@ -151,9 +154,34 @@ def test_served_rollup_is_byte_identical_and_the_index_links_every_bureau(built)
 
 
 def test_preview_writes_nothing_into_output(built):
-    _, output, preview, before = built
+    _, output, preview, before, _ = built
     preview.get(f"/{YEAR}/{SAMPLE}.html")
     assert {p: p.stat().st_mtime_ns for p in output.rglob("*")} == before
+
+
+def _until(preview: PreviewProcess, path: str, text: bytes, timeout: float = 60) -> bytes:
+    end = time.monotonic() + timeout
+    while True:
+        body = preview.get(path)[1]
+        if text in body or time.monotonic() > end:
+            return body
+        time.sleep(0.1)
+
+
+def test_a_notebook_that_raises_shows_its_error_and_the_fix_brings_the_report_back(built):
+    _, output, preview, _, notebook = built
+    path = f"/{YEAR}/{SAMPLE}.html"
+    good = notebook.read_text(encoding="utf-8")
+    nb = nbformat.reads(good, as_version=4)
+    cell = next(i for i, c in enumerate(nb.cells) if c.source.strip() == "report.header()")
+    nb.cells[cell].source = 'raise RuntimeError("故意的错误")'
+    nbformat.write(nb, str(notebook))
+    body = _until(preview, path, "报告生成失败".encode()).decode("utf-8")
+    assert "报告生成失败" in body and "RuntimeError: 故意的错误" in body, body[-800:]
+    assert "出错的 notebook 已保存" not in body  # it lived in a temporary folder, now gone
+    notebook.write_text(good, encoding="utf-8")
+    _until(preview, path, b'class="report"')
+    assert _unscripted(preview, path) == (output / str(YEAR) / f"{SAMPLE}.html").read_bytes()
 
 
 def test_ctrl_c_ends_it_cleanly_and_shuts_the_kernel_down(tmp_path):

@@ -11,6 +11,7 @@ import psutil
 
 from .. import params
 from ..errors import BadArgument, Finding, InvalidInput
+from ..execute import NOTEBOOK
 from .pages import Page, Pages, PreviewEngine, problem_page, reload_script
 from .server import Preview, PreviewServer, inject
 from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, report
@@ -29,7 +30,7 @@ def default_year(params_dir: Path) -> int:
 
 
 def serve(params_dir: Path, output_dir: Path, year: Optional[int] = None, bureau: Optional[str] = None,
-          host: str = HOST, port: int = PORT, timeout: int = 300,
+          host: str = HOST, port: int = PORT, timeout: int = 300, notebook: Optional[Path] = None,
           echo: Callable[[str], None] = print) -> None:
     """Serve the year's pages until Ctrl-C (or SIGTERM), which is re-raised as KeyboardInterrupt
     after the server is closed and the kernel shut down."""
@@ -46,7 +47,7 @@ def serve(params_dir: Path, output_dir: Path, year: Optional[int] = None, bureau
     engine = server = preview = None
     try:
         server = _bind(host, port, home)  # a busy port fails before a kernel is started
-        engine = PreviewEngine(timeout=timeout)
+        engine = PreviewEngine(notebook=Path(notebook) if notebook else NOTEBOOK, timeout=timeout)
         preview = server.preview = Preview(params_dir, output_dir, year, engine, timeout, log=echo)
         threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
         if bureau:
