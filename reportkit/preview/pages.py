@@ -68,12 +68,12 @@ def reload_script(path: str, events: str) -> bytes:
     return _templates().get_template("reload.html.j2").render(path=path, events=events).encode("utf-8")
 
 
-def _invalid_page(target: Target, exc_or_findings, what: str, params_dir: Path) -> Page:
+def _invalid_page(target: Target, exc_or_findings, params_dir: Path) -> Page:
     findings = exc_or_findings.findings if isinstance(exc_or_findings, InvalidInput) else exc_or_findings
     findings = [params.portable(f, params_dir) for f in findings]  # params/2022/x.yaml, not /tmp/…
     errors = [f for f in findings if f.severity == "error"]
     files = sorted({f.file for f in errors})
-    return problem_page(target, f"数据有误：{what}", f"{'、'.join(files)} 有 {len(errors)} 处错误，"
+    return problem_page(target, f"数据有误：{'、'.join(Path(f).name for f in files) or '数据文件'}", f"{'、'.join(files)} 有 {len(errors)} 处错误，"
                         "暂不能生成报告。", findings)
 
 
@@ -125,7 +125,7 @@ class Pages:
         try:
             page = {"report": self._report, "index": self._index, "summary": self._summary}[target.kind](target)
         except InvalidInput as exc:
-            page = _invalid_page(target, exc, "数据文件", self.params_dir)
+            page = _invalid_page(target, exc, self.params_dir)
         except ExecutionFailed as exc:
             page = problem_page(target, "生成失败", str(exc))
         except Exception as exc:  # noqa: BLE001 — the preview keeps running; the page says what broke
@@ -160,7 +160,7 @@ class Pages:
         except ExecutionFailed as exc:
             checked = check_one(self.params_dir, bureau, self.year, self.registry())
             if not checked.ok:
-                return _invalid_page(target, checked.findings, f"{self.year}/{bureau}.yaml", self.params_dir)
+                return _invalid_page(target, checked.findings, self.params_dir)
             self.failed[bureau] = exc.message
             exc.notebook = None  # the temporary notebook is gone with the preview's work folder
             return problem_page(target, "报告生成失败", str(exc))
