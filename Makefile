@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps office-deps bench clean
+.PHONY: setup demo test browser-deps office-deps bench bench-preview clean
 
 setup: $(STAMP)
 
@@ -39,8 +39,13 @@ office-deps:
 test: setup browser-deps office-deps
 	$(BIN)/python -m pytest -q
 
-bench: setup
+bench: setup browser-deps
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/preview.py
+
+# Preview latency alone: a real Chromium through 10 saves of a params file.
+bench-preview: setup browser-deps
+	$(BIN)/python benchmarks/preview.py
 
 clean:
 	rm -rf output .pytest_cache

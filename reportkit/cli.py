@@ -124,6 +124,31 @@ def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook,
 
 
 @cli.command()
+@click.argument("year", type=int, required=False)
+@click.option("--bureau", default=None, help="Open this bureau's report. Default: the year's index.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Use another master notebook (default: notebooks/report.ipynb).")
+@click.pass_obj
+def preview(obj, year, bureau, port, host, notebook):
+    """Serve YEAR's reports, index and roll-up live; rebuild and reload on every save.
+
+    Pages are built in memory with the build's own engine (nothing is written to OUTPUT);
+    invalid params show their located errors until the file is fixed. Ctrl-C ends it (exit 130).
+    """
+    from .preview import serve
+
+    try:
+        serve(obj["params"], obj["output"], year, bureau, host=host, port=port, notebook=notebook,
+              echo=click.echo)
+    except KeyboardInterrupt:
+        click.echo("预览已结束。", err=True)
+        sys.exit(130)
+
+
+@cli.command()
 @click.option("--years", default=None, help="A range like 2021-2023 or one year. Default: every year.")
 @click.option("-o", "--output-file", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write: .csv or .parquet.")

@@ -83,12 +83,16 @@ def other_formats(folder: Path, name: str) -> list[tuple[str, str]]:
 def write_index(folder: Path, year: int, lines: list[Line], government: str,
                 summary_link: Optional[str] = None) -> Path:
     """Render ``index.html`` into ``folder`` (atomically)."""
+    return atomic.write_text(Path(folder) / "index.html", index_html(year, lines, government, summary_link))
+
+
+def index_html(year: int, lines: list[Line], government: str, summary_link: Optional[str] = None) -> str:
+    """The index page's HTML (``write_index`` writes it; ``reportkit preview`` serves it)."""
     totals = {k: sum(l.figures[k] for l in lines if l.figures) for k in
               ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
-    html = render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
+    return render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
                   government=government, summary_link=summary_link,
                   summary_others=other_formats(folder, "summary") if summary_link else [],
                   summary_title=summary_title(government, year),
                   n_ok=sum(l.status in ("ok", "skipped") for l in lines),
                   n_bad=sum(l.status in ("failed", "invalid") for l in lines))
-    return atomic.write_text(Path(folder) / "index.html", html)
