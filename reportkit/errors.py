@@ -114,3 +114,15 @@ class BadArgument(ReportkitError):
     """A command-line value that cannot be used (a malformed range, an unknown file type)."""
 
     exit_code = 2
+
+
+class UnsafePath(ReportkitError):
+    """A write or deletion that would land outside the output folder (through a symlink)."""
+
+    exit_code = 2
+
+
+class WriteFailed(ReportkitError):
+    """The output folder refused a write: read-only, full, no permission."""
+
+    exit_code = 1

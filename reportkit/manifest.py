@@ -100,11 +100,16 @@ def summary_hash(params_dir: Path, year: int, notebook: Path, failed: list[str])
     return h.hexdigest()
 
 
-def write(folder: Path, year: int, entries: dict[str, Entry], started: str, seconds: float,
-          summary: Optional[Entry] = None) -> Path:
+def render(year: int, entries: dict[str, Entry], started: str, seconds: float,
+           summary: Optional[Entry] = None) -> str:
+    """The manifest's JSON text."""
     data = {"year": year, "reportkit": __version__, "built_at": started,
             "seconds": round(seconds, 2),
             "reports": {k: asdict(v) for k, v in sorted(entries.items())},
             "summary": asdict(summary) if summary else None}
-    return atomic.write_text(Path(folder) / MANIFEST,
-                             json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write(folder: Path, year: int, entries: dict[str, Entry], started: str, seconds: float,
+          summary: Optional[Entry] = None) -> Path:
+    return atomic.write_text(Path(folder) / MANIFEST, render(year, entries, started, seconds, summary))

@@ -71,14 +71,18 @@ def index_lines(entries: dict[str, Entry], registry: dict[str, Bureau],
     return lines
 
 
-def write_index(folder: Path, year: int, lines: list[Line], government: str,
-                summary_link: Optional[str] = None) -> Path:
-    """Render ``index.html`` into ``folder`` (atomically)."""
+def render_index(year: int, lines: list[Line], government: str, summary_link: Optional[str] = None) -> str:
+    """The year's ``index.html`` as text."""
     totals = {k: sum(l.figures[k] for l in lines if l.figures) for k in
               ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
-    html = render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
+    return render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
                   government=government, summary_link=summary_link,
                   summary_title=summary_title(government, year),
                   n_ok=sum(l.status in ("ok", "skipped") for l in lines),
                   n_bad=sum(l.status in ("failed", "invalid") for l in lines))
-    return atomic.write_text(Path(folder) / "index.html", html)
+
+
+def write_index(folder: Path, year: int, lines: list[Line], government: str,
+                summary_link: Optional[str] = None) -> Path:
+    """Render ``index.html`` into ``folder`` (atomically)."""
+    return atomic.write_text(Path(folder) / "index.html", render_index(year, lines, government, summary_link))

@@ -111,19 +111,23 @@ def test_index_lists_every_bureau_with_figures_and_links(small_params, tmp_path)
     assert total == ["60", "12", "10", "2", "2", "2"]
 
 
+HOLD = "import sys, time\nfrom reportkit.lock import BuildLock\nBuildLock(sys.argv[1]).acquire()\nprint('held', flush=True)\ntime.sleep(60)"
+
+
 def test_second_build_refused_while_one_runs(small_params, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True)
     try:
-        (out / LOCK_NAME).write_text(f"{sleeper.pid}\n")
+        assert holder.stdout.readline().strip() == "held"
         with pytest.raises(BuildLocked) as info:
             batch.build(small_params, out, 2022, jobs=1)
-        assert str(sleeper.pid) in str(info.value)
+        assert str(holder.pid) in str(info.value)
     finally:
-        sleeper.kill()
-        sleeper.wait()
-    # the holder is gone: its stale lock is taken over
+        holder.kill()
+        holder.wait()
+    # the holder is gone (killed, its lock file left behind): the kernel dropped its lock
+    assert (out / LOCK_NAME).exists()
     result = batch.build(small_params, out, 2022, ["alpha"], jobs=1)
     assert result.exit_code == 0
     assert not (out / LOCK_NAME).exists()
@@ -144,16 +148,18 @@ def test_interrupted_build_keeps_good_reports(small_params, tmp_path, sig):
     out = tmp_path / "out"
     assert batch.build(small_params, out, 2022, jobs=2).exit_code == 0
     good = html_files(out / "2022")
-    slow = notebook_with(tmp_path, "import time\ntime.sleep(20)")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    slow = notebook_with(tmp_path, f"import pathlib, time\npathlib.Path({str(marks)!r}, bureau).touch()\ntime.sleep(20)")
     cmd = [sys.executable, "-m", "reportkit.cli", "--params", str(small_params), "--output", str(out),
            "build", "2022", "--force", "--jobs", "2", "--notebook", str(slow)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not list((out / "2022").glob(".work-*")):
+    while time.time() < deadline and not list(marks.iterdir()):
         time.sleep(0.1)
-    assert list((out / "2022").glob(".work-*")), "the build never started a report"
-    time.sleep(3.0)  # kernels are up and sleeping in the extra cell
+    assert list(marks.iterdir()), "the build never started a report"
+    time.sleep(0.5)  # kernels are sleeping in the extra cell
     assert proc.poll() is None
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
