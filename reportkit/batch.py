@@ -126,11 +126,13 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: a local process
     pool, :func:`reportkit.run.pool.run_pool`); whatever runs them, this process writes.
     """
-    params_dir, folder = Path(params_dir), Path(output_dir) / str(int(year))
+    year = params.check_year(int(year))
+    params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
     wanted = list(dict.fromkeys(bureaus or []))
     for b in wanted:
         params.check_bureau_id(b)
     registry = params.load_registry(params_dir)
+    params.check_known(params_dir, wanted, registry)
     if wanted:
         missing = [b for b in wanted if not params.year_path(params_dir, year, b).is_file()]
         if missing:
@@ -139,8 +141,9 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
                                 for b in missing])
     checked = check_many(params_dir, [year], wanted or None)
     if not checked:
-        raise InvalidInput(Finding(params.display_path(params_dir / str(year)), "", "missing",
-                                   f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无"))
+        raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
+                                    f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
+                           + params.odd_year_folders(params_dir))
     result = BuildResult(int(year), folder)
     emit = on_event or (lambda *a: None)
     _open_output(output_dir)

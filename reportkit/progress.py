@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-STATUS_TEXT = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "invalid": "数据有误"}
+STATUS_TEXT = {"ok": "已生成", "skipped": "未变更，跳过", "failed": "失败", "invalid": "数据有误"}
 
 
 class BuildProgress:
