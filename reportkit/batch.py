@@ -1,41 +1,52 @@
 """A whole year in one call: validate all, execute in a pool of workers, export, index.
 
 One bad bureau never sinks the others: invalid inputs are skipped and listed, a notebook
-that raises is kept under ``_failed/`` and exported for reading, the rest finish. Every
-file is written atomically, so an interrupted run leaves earlier good reports intact.
+that raises is kept under ``_failed/`` and exported for reading, the rest finish.
+
+Workers return finished bytes (:mod:`reportkit.run`); only this process, holding the
+output folder's lock, writes — atomically, inside the output folder, and only while its
+lock token is still the folder's. An interrupted or killed build therefore leaves earlier
+good reports intact, and an orphaned worker can never overwrite a newer build's files.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
+import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 import nbformat
-import psutil
 
-from . import atomic, manifest, params, render, site
-from .errors import ExecutionFailed, Finding, InvalidInput, RenderFailed
-from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, describe,
-                      ensure_kernel, without_pyarrow_fs)
-from .narrative import report_title
+from . import manifest, params, render, site
+from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
+from .execute import NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .lock import BuildLock
 from .manifest import Entry
+from .narrative import report_title
+from .outfolder import OutputFolder, reason
+from .run.pool import kill_children, run_pool
+from .run.task import Task, TaskResult, make_engine  # noqa: F401 — make_engine: public name kept
 from .validate import Checked, check_many
 
 FAILED_DIR = "_failed"
+Runner = Callable[[list, int, Callable[[str], None], Callable[[TaskResult], None]], None]
 
 
 @dataclass
 class BuildResult:
-    """What a build did, per bureau, and the exit code it deserves."""
+    """What THIS build did, per bureau, and the exit code it deserves.
+
+    ``entries`` holds the reports this run looked at: built (ok / failed), invalid, or
+    unchanged (status ``skipped``, no duration). ``summary`` is the roll-up's entry only
+    when this run built or checked it; ``None`` when it was not asked for or not reached.
+    """
 
     year: int
     folder: Path
@@ -44,6 +55,7 @@ class BuildResult:
     skipped: set[str] = field(default_factory=set)
     seconds: float = 0.0
     summary: Optional[Entry] = None
+    write_errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Entry]:
@@ -54,78 +66,40 @@ class BuildResult:
         if self.invalid:
             return InvalidInput.exit_code
         summary_failed = self.summary is not None and self.summary.status == "failed"
-        return 1 if self.failed or summary_failed else 0
+        return 1 if self.failed or summary_failed or self.write_errors else 0
 
 
-# --- worker side --------------------------------------------------------------------------
-_WORKER: dict = {}
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _init_worker(engine: str, timeout: int, notebook: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    batch_environment()
-    without_pyarrow_fs()
-    engine_ = make_engine(engine, timeout, Path(notebook))
-    if hasattr(engine_, "launch"):
-        engine_.launch()  # the kernel boots while this process imports nbconvert
-    from .export import FailedReportExporter, ReportExporter
-    _WORKER["engine"] = engine_
-    _WORKER["exporter"] = ReportExporter()
-    _WORKER["failed_exporter"] = FailedReportExporter()
+def store_result(out: OutputFolder, folder: Path, res: TaskResult) -> Entry:
+    """Write one worker's result into ``folder`` (parent only); the manifest entry it deserves.
 
-
-def make_engine(name: str, timeout: int, notebook: Path = NOTEBOOK):
-    if name == "warm":
-        from .warm import WarmEngine
-
-        return WarmEngine(notebook=notebook, timeout=timeout)
-    return ColdEngine(notebook=notebook, timeout=timeout)
-
-
-def build_one(bureau: str, year: int, params_dir: str, folder: str, title: str, digest: str,
-              formats: tuple[str, ...] = ("html",)) -> Entry:
-    """Execute and export one report (and its other formats) inside a worker; never raises."""
-    started = time.perf_counter()
-    folder_p = Path(folder)
-    work = Path(tempfile.mkdtemp(prefix=f".work-{bureau}-", dir=folder_p))
-    tmp_nb = work / f"{bureau}.ipynb"
-    entry = Entry(bureau, "failed", hash=digest, built_at=_now())
-    from .export import to_html
-
+    A failed report never replaces a good one: its notebook and HTML go to ``_failed/``.
+    A write the folder refuses (full, read-only, outside) fails this report, not the build.
+    """
+    b = res.bureau
+    entry = Entry(b, res.status, hash=res.digest, seconds=res.seconds, error=res.error, cell=res.cell,
+                  built_at=_now())
     try:
-        nb = _WORKER["engine"].run(bureau, year, Path(params_dir), tmp_nb)
-        html = to_html(nb, title, _WORKER["exporter"]).encode("utf-8")
-        ipynb = nbformat.writes(nb).encode("utf-8")
-        derived = _derive(html, formats, work / f"{bureau}.html")  # before writing: all or nothing
-        changed = _changed(folder_p / f"{bureau}.html", html)
-        atomic.write_bytes(folder_p / f"{bureau}.ipynb", ipynb)
-        atomic.write_bytes(folder_p / f"{bureau}.html", html)
-        entry.formats = _write_derived(folder_p, bureau, derived, formats, changed)
-        for stale in (folder_p / FAILED_DIR).glob(f"{bureau}.*"):
-            stale.unlink(missing_ok=True)
-        entry.status, entry.html_bytes, entry.ipynb_bytes = "ok", len(html), len(ipynb)
-    except ExecutionFailed as exc:
-        entry.error, entry.cell = exc.message, exc.cell
-        entry.hash = None  # a failed report is always retried
-        _keep_failed(folder_p, bureau, tmp_nb, title)
-    except RenderFailed as exc:  # the notebook ran; its Word/PDF could not be made
-        entry.error, entry.hash = str(exc), None
-    except Exception as exc:  # noqa: BLE001 — recorded, never a traceback
-        entry.error = describe(exc)
-        entry.hash = None
-        _keep_failed(folder_p, bureau, tmp_nb, title)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    entry.seconds = round(time.perf_counter() - started, 2)
+        if res.status == "ok":  # all or none: an .ipynb never stands beside an older .html
+            changed = _changed(folder / f"{b}.html", res.html)
+            out.write_all({folder / f"{b}.ipynb": res.ipynb, folder / f"{b}.html": res.html,
+                           **{folder / f"{b}.{fmt}": data for fmt, data in res.derived.items()}})
+            entry.formats = _derived_files(out, folder, b, res.derived, changed)
+            entry.html_bytes, entry.ipynb_bytes = len(res.html), len(res.ipynb)
+            for stale in (folder / FAILED_DIR / f"{b}.html", folder / FAILED_DIR / f"{b}.ipynb"):
+                if stale.exists() or stale.is_symlink():
+                    out.remove(stale)
+        else:
+            kept = {folder / FAILED_DIR / f"{b}.ipynb": res.failed_ipynb,
+                    folder / FAILED_DIR / f"{b}.html": res.failed_html}
+            if any(kept.values()):
+                out.write_all({path: data for path, data in kept.items() if data})
+    except (WriteFailed, UnsafePath) as exc:
+        entry.status, entry.hash, entry.error, entry.cell = "failed", None, str(exc), None
     return entry
-
-
-# --- other formats (docx, pdf): derived from the finished HTML (reportkit.render) ---------------
-def _derive(html: bytes, formats: tuple[str, ...], page: Path) -> dict[str, bytes]:
-    if not set(formats) & set(render.DERIVED):
-        return {}
-    atomic.write_bytes(page, html)
-    return render.derive(html, formats, page)
 
 
 def _changed(page: Path, html: bytes) -> bool:
@@ -135,72 +109,53 @@ def _changed(page: Path, html: bytes) -> bool:
         return True
 
 
-def _write_derived(folder: Path, name: str, derived: dict[str, bytes], formats, changed: bool) -> dict[str, int]:
-    """Write each derived file atomically; drop earlier ones not rebuilt if the page changed.
-
-    Returns the size of every derived file the page now has (kept ones included).
-    """
-    for fmt, data in derived.items():
-        atomic.write_bytes(folder / f"{name}.{fmt}", data)
-    for old in render.stale(folder, name, formats) if changed else []:
-        old.unlink(missing_ok=True)  # made from an older page: it would no longer match
+def _derived_files(out: OutputFolder, folder: Path, name: str, derived: dict[str, bytes],
+                   changed: bool) -> dict[str, int]:
+    """Drop Word/PDF files made from an older page (not rebuilt now); the sizes of those left."""
+    for old in render.stale(folder, name, derived) if changed else []:
+        out.remove(old)  # made from an older page: it would no longer match
     return {f: (folder / f"{name}.{f}").stat().st_size for f in render.DERIVED
             if (folder / f"{name}.{f}").is_file()}
-# -------------------------------------------------------------------------------------------------
 
 
-def _keep_failed(folder: Path, bureau: str, tmp_nb: Path, title: str) -> None:
-    """Keep the error notebook (and an HTML of it, code included) under ``_failed/``."""
-    if not tmp_nb.exists():
-        return
-    from .export import to_html
+def _cleanup(out: OutputFolder, folder: Path) -> None:
+    """Temp files and work folders an interrupted run left; refuses a folder that leads outside."""
+    out.clean(folder, ".*.tmp")
+    out.clean(folder, ".work-*")
+    failed = folder / FAILED_DIR
+    if failed.exists() or failed.is_symlink():
+        out.check(failed / "x")
+        out.clean(failed, ".*.tmp")
 
-    target = folder / FAILED_DIR
+
+def _open_output(output_dir: Path) -> None:
     try:
-        nb = nbformat.read(str(tmp_nb), as_version=4)
-        atomic.write_bytes(target / f"{bureau}.ipynb", tmp_nb.read_bytes())
-        html = to_html(nb, f"【生成失败】{title}", _WORKER.get("failed_exporter"), failed=True)
-        atomic.write_text(target / f"{bureau}.html", html)
-    except Exception:  # noqa: BLE001 — the report already failed; keep what we can
-        pass
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-# --- parent side --------------------------------------------------------------------------
-def _kill_children() -> None:
-    for child in psutil.Process().children(recursive=True):
-        try:
-            child.kill()
-        except psutil.Error:
-            pass
-
-
-def _cleanup(folder: Path) -> None:
-    atomic.clean_temporaries(folder)
-    atomic.clean_temporaries(folder / FAILED_DIR) if (folder / FAILED_DIR).exists() else None
-    for work in folder.glob(".work-*"):
-        shutil.rmtree(work, ignore_errors=True)
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(f"无法创建输出目录：{reason(exc)}", file=str(output_dir)) from None
 
 
 def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
           notebook: Path = NOTEBOOK, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
-          write_index: bool = True, summary: bool = True,
+          write_index: bool = True, summary: bool = True, runner: Optional[Runner] = None,
           formats: Optional[Iterable[str]] = None) -> BuildResult:
     """Build every bureau of ``year`` (or those named); see the module docstring.
 
-    ``formats``: html plus any of docx, pdf (default: the project's, see ``reportkit.render``).
+    ``formats``: html plus any of docx, pdf (default: the project's, see :mod:`reportkit.render`).
+
+    ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: a local process
+    pool, :func:`reportkit.run.pool.run_pool`); whatever runs them, this process writes.
     """
-    params_dir, folder = Path(params_dir), Path(output_dir) / str(int(year))
+    year = params.check_year(int(year))
+    params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
     formats = render.parse_formats(formats) if formats is not None else render.default_formats(params_dir)
     render.check_ready(formats)
     wanted = list(dict.fromkeys(bureaus or []))
     for b in wanted:
         params.check_bureau_id(b)
     registry = params.load_registry(params_dir)
+    params.check_known(params_dir, wanted, registry)
     if wanted:
         missing = [b for b in wanted if not params.year_path(params_dir, year, b).is_file()]
         if missing:
@@ -209,68 +164,127 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
                                 for b in missing])
     checked = check_many(params_dir, [year], wanted or None)
     if not checked:
-        raise InvalidInput(Finding(params.display_path(params_dir / str(year)), "", "missing",
-                                   f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无"))
+        raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
+                                    f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
+                           + params.odd_year_folders(params_dir))
     result = BuildResult(int(year), folder)
-    started, t0 = _now(), time.perf_counter()
     emit = on_event or (lambda *a: None)
-    folder.mkdir(parents=True, exist_ok=True)
-    with BuildLock(Path(output_dir)):
-        _cleanup(folder)
-        old = manifest.read(folder)
-        entries: dict[str, Entry] = {k: v for k, v in old.items()}
-        todo = []
-        for c in checked:
-            if not c.ok:
-                result.invalid.append(c)
-                entries[c.bureau] = Entry(c.bureau, "invalid", built_at=started,  # paths from params/, not cwd
-                                          errors=[str(params.portable(f, params_dir)) for f in c.errors])
-                result.entries[c.bureau] = entries[c.bureau]
-                continue
-            digest = manifest.input_hash(params_dir, c.bureau, year, c.entry, notebook)
-            prev = old.get(c.bureau)
-            if (not force and prev and prev.status == "ok" and prev.hash == digest
-                    and (folder / f"{c.bureau}.html").exists() and render.present(folder, c.bureau, formats)):
-                result.skipped.add(c.bureau)
-                result.entries[c.bureau] = prev
-                emit("skipped", c.bureau, prev)
-                continue
-            title = report_title(c.entry.name, year)
-            todo.append((c.bureau, digest, title))
-        if todo:
-            ensure_kernel()
-            _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit,
-                      formats)
-        # drop manifest lines of bureaus whose params file is gone
-        present = set(params.bureaus_with_data(params_dir, year))
-        entries = {k: v for k, v in entries.items() if k in present}
-        summary_entry = manifest.read_summary(folder)
-        if summary and any(c.ok for c in checked):
-            failed = sorted(k for k, v in entries.items() if v.status == "failed")
-            emit("start", "summary", None)
-            summary_entry = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
-                                          force, failed, result, formats)
-            emit("skipped" if "summary" in result.skipped else summary_entry.status, "summary", summary_entry)
-        result.summary = summary_entry
-        result.seconds = time.perf_counter() - t0
-        manifest.write(folder, int(year), entries, started, result.seconds, summary_entry)
-        if write_index:
-            data = {c.bureau: c.data for c in check_many(params_dir, [year]) if c.ok} if wanted else \
-                {c.bureau: c.data for c in checked if c.ok}
-            government = params.government_of(registry)
-            summary = "summary.html" if (folder / "summary.html").exists() else None
-            site.write_index(folder, int(year), site.index_lines(entries, registry, data, folder),
-                             government, summary)
+    _open_output(output_dir)
+    with BuildLock(Path(output_dir)) as lock, _sigterm_as_interrupt():
+        out = OutputFolder(output_dir, guard=lock.verify)
+        out.mkdir(folder)
+        _cleanup(out, folder)
+        out.reserve()
+        run = _Run(params_dir, Path(output_dir), folder, int(year), registry, out, result, emit, _now())
+        try:
+            run.plan(checked, notebook, engine, timeout, force, lock.token, formats)
+            if run.tasks:
+                ensure_kernel()
+                (runner or run_pool)(run.tasks, jobs or os.cpu_count() or 1,
+                                     lambda b: emit("start", b, None), run.take)
+            if summary and any(c.ok for c in checked):
+                run.finish(write_index=False, strict=False)  # the roll-up reads this run's failures
+                emit("start", "summary", None)
+                result.summary = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
+                                               force, run.failed(), result, out, formats)
+                run.summary = result.summary
+                emit("skipped" if "summary" in result.skipped else result.summary.status, "summary",
+                     result.summary)
+        except BaseException:
+            kill_children()
+            run.finish(write_index, interrupted=True)
+            raise
+        run.finish(write_index, wanted=bool(wanted))
     return result
 
 
+class _Run:
+    """The bookkeeping of one locked build: manifest entries, tasks, and the closing writes."""
+
+    def __init__(self, params_dir, output_dir, folder, year, registry, out, result, emit, started):
+        self.params_dir, self.output_dir, self.folder, self.year = params_dir, output_dir, folder, year
+        self.registry, self.out, self.result, self.emit, self.started = registry, out, result, emit, started
+        self.entries: dict[str, Entry] = manifest.read(folder)
+        self.summary: Optional[Entry] = manifest.read_summary(folder)  # kept unless rebuilt
+        self.checked: list[Checked] = []
+        self.tasks: list[Task] = []
+        self.t0 = time.perf_counter()
+
+    def plan(self, checked, notebook, engine, timeout, force, token, formats=("html",)) -> None:
+        """Sort bureaus into invalid, unchanged (skipped) and to build."""
+        self.checked = checked
+        old = dict(self.entries)
+        for c in checked:
+            if not c.ok:
+                self.result.invalid.append(c)
+                self.entries[c.bureau] = self.result.entries[c.bureau] = Entry(
+                    c.bureau, "invalid", built_at=self.started,  # paths from params/, not cwd
+                    errors=[str(params.portable(f, self.params_dir)) for f in c.errors])
+                continue
+            digest = manifest.input_hash(self.params_dir, c.bureau, self.year, c.entry, notebook)
+            prev = old.get(c.bureau)
+            if (not force and prev and prev.status == "ok" and prev.hash == digest
+                    and (self.folder / f"{c.bureau}.html").exists()
+                    and render.present(self.folder, c.bureau, formats)):
+                self.result.skipped.add(c.bureau)
+                shown = dataclasses.replace(prev, status="skipped", seconds=0.0)  # nothing ran now
+                self.result.entries[c.bureau] = shown
+                self.emit("skipped", c.bureau, shown)
+                continue
+            self.tasks.append(Task(c.bureau, self.year, str(self.params_dir.resolve()),
+                                   report_title(c.entry.name, self.year), digest, engine, str(notebook),
+                                   timeout, token, tuple(formats)))
+
+    def take(self, res: TaskResult) -> None:
+        """A worker's result arrived: write it, record it, show it."""
+        entry = store_result(self.out, self.folder, res)
+        if entry.status == "failed" and res.status == "ok":
+            self.result.write_errors.append(entry.error or "")
+        self.entries[res.bureau] = self.result.entries[res.bureau] = entry
+        self.emit(entry.status, res.bureau, entry)
+
+    def failed(self) -> list[str]:
+        return sorted(k for k, v in self.entries.items() if v.status == "failed")
+
+    def finish(self, write_index: bool = True, interrupted: bool = False, wanted: bool = False,
+               strict: bool = True) -> None:
+        """Manifest (and index) for what was done; on a full disk the reserve makes room first."""
+        present = set(params.bureaus_with_data(self.params_dir, self.year))
+        self.entries = {k: v for k, v in self.entries.items() if k in present}  # params file gone
+        self.result.seconds = time.perf_counter() - self.t0
+        if write_index or interrupted or self.out.full:
+            self.out.release_reserve()
+        text = manifest.render(self.year, self.entries, self.started, self.result.seconds, self.summary)
+        try:
+            self.out.write_text(self.folder / manifest.MANIFEST, text)
+            if write_index:
+                self._index(wanted)
+        except BuildLocked:
+            if not interrupted:
+                raise  # a newer build took the folder over: it must not be overwritten
+        except (WriteFailed, UnsafePath) as exc:
+            if strict and not interrupted:  # when interrupted, the interruption is what the user sees
+                raise WriteFailed(f"{exc.message}（已完成的报告见上表）", file=exc.file) from None
+
+    def _index(self, wanted: bool) -> None:
+        data = ({c.bureau: c.data for c in check_many(self.params_dir, [self.year]) if c.ok} if wanted
+                else {c.bureau: c.data for c in self.checked if c.ok})
+        link = "summary.html" if (self.folder / "summary.html").exists() else None
+        html = site.index_html(self.year, site.index_lines(self.entries, self.registry, data, self.folder),
+                               params.government_of(self.registry), link,
+                               site.other_formats(self.folder, "summary") if link else [])
+        self.out.write_text(self.folder / "index.html", html)
+
+
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
-                  failed: list[str], result: BuildResult, formats: tuple[str, ...] = ("html",)) -> Entry:
+                  failed: list[str], result: BuildResult, out: Optional[OutputFolder] = None,
+                  formats: tuple[str, ...] = ("html",)) -> Entry:
     """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
     from .export import to_html
     from .rollup import title
 
     folder = output_dir / str(year)
+    out = out or OutputFolder(output_dir)
     digest = manifest.summary_hash(params_dir, year, SUMMARY_NOTEBOOK, failed)
     prev = manifest.read_summary(folder)
     if (not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists()
@@ -281,66 +295,47 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     government = params.government_of(registry)
     started = time.perf_counter()
     entry = Entry("summary", "failed", hash=digest, built_at=_now())
-    work = Path(tempfile.mkdtemp(prefix=".work-summary-", dir=folder))
+    work = Path(tempfile.mkdtemp(prefix="reportkit-summary-"))
     try:
         nb = ColdEngine(notebook=SUMMARY_NOTEBOOK, timeout=timeout).execute(
             SUMMARY_NOTEBOOK, {"year": year, "params": str(Path(params_dir).resolve()),
                                "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
         html = to_html(nb, title(government, year)).encode("utf-8")
-        derived = _derive(html, formats, work / "summary.html")
+        derived = render.derive(html, formats)  # before writing: all or nothing
         changed = _changed(folder / "summary.html", html)
-        atomic.write_bytes(folder / "summary.ipynb", nbformat.writes(nb).encode("utf-8"))
-        atomic.write_bytes(folder / "summary.html", html)
-        entry.formats = _write_derived(folder, "summary", derived, formats, changed)
+        out.write_all({folder / "summary.ipynb": nbformat.writes(nb).encode("utf-8"), folder / "summary.html": html,
+                       **{folder / f"summary.{fmt}": data for fmt, data in derived.items()}})
+        entry.formats = _derived_files(out, folder, "summary", derived, changed)
         entry.status, entry.html_bytes = "ok", len(html)
     except RenderFailed as exc:
         entry.error, entry.hash = str(exc), None
     except ExecutionFailed as exc:
         entry.error, entry.cell, entry.hash = exc.message, exc.cell, None
         if (work / "summary.ipynb").exists():
-            atomic.write_bytes(folder / FAILED_DIR / "summary.ipynb", (work / "summary.ipynb").read_bytes())
+            try:
+                out.write_bytes(folder / FAILED_DIR / "summary.ipynb", (work / "summary.ipynb").read_bytes())
+            except (WriteFailed, UnsafePath):
+                pass  # the roll-up's own error is the one to show
+    except (WriteFailed, UnsafePath) as exc:
+        entry.error, entry.hash = str(exc), None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry
 
 
-def _run_pool(todo, year, params_dir, folder, jobs, timeout, engine, notebook, result, entries, emit,
-              formats=("html",)):
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    ctx = multiprocessing.get_context("spawn")
-    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                  initargs=(engine, timeout, str(notebook)))
-    try:
-        futures = {}
-        for bureau, digest, title in todo:
-            fut = pool.submit(build_one, bureau, int(year), str(params_dir.resolve()), str(folder), title, digest,
-                              formats)
-            futures[fut] = bureau
-        for bureau, _, _ in todo[:jobs]:
-            emit("start", bureau, None)
-        queue = [b for b, _, _ in todo[jobs:]]
-        for fut in cf.as_completed(futures):
-            bureau = futures[fut]
-            try:
-                entry = fut.result()
-            except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory)
-                entry = Entry(bureau, "failed", error=f"工作进程意外退出：{type(exc).__name__}",
-                              built_at=_now())
-            entries[bureau] = result.entries[bureau] = entry
-            emit(entry.status, bureau, entry)
-            if queue:
-                emit("start", queue.pop(0), None)
-        pool.shutdown(wait=True)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        _kill_children()
-        _cleanup(folder)
-        manifest.write(folder, int(year), entries, _now(), 0.0)
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous_term)
+class _sigterm_as_interrupt:
+    """SIGTERM ends a build like Ctrl-C does (main thread only; elsewhere it is left alone)."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def _raise_interrupt(signum, frame):

@@ -69,12 +69,14 @@ def validate(obj, year, bureau, as_json):
     a paragraph copied from another bureau of the same year (D2). Exits 2 if any file has an
     error; warnings alone exit 0.
     """
+    from .params import check_known, load_registry, nothing_to_check
     from .validate import check_many
 
+    if bureau:
+        check_known(obj["params"], bureau, load_registry(obj["params"]))
     checked = check_many(obj["params"], year or None, bureau or None)
     if not checked:
-        raise InvalidInput(Finding(str(obj["params"]), "", "missing", "没有可检查的数据文件",
-                                   "<params>/<年份>/<机关id>.yaml", "无"))
+        raise nothing_to_check(obj["params"], year, bureau)
     findings = [f for c in checked for f in c.findings]
     errors, warnings = _severity_counts(findings)
     if as_json:

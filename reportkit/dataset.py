@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from . import atomic
+from . import atomic, params
 from .errors import BadArgument
 from .model import SPEC, BureauYear
 from .validate import Checked, check_many
@@ -46,7 +46,10 @@ def records(checked: Iterable[Checked]) -> list[dict]:
 
 
 def parse_years(text: Optional[str]) -> Optional[list[int]]:
-    """'2021-2023' → [2021, 2022, 2023]; '2022' → [2022]; None → None (all)."""
+    """'2021-2023' → [2021, 2022, 2023]; '2022' → [2022]; None → None (all).
+
+    Every year must lie in params.FIRST_YEAR..LAST_YEAR: '1-999999999' is refused at once.
+    """
     if not text:
         return None
     try:
@@ -54,11 +57,15 @@ def parse_years(text: Optional[str]) -> Optional[list[int]]:
             a, b = (int(x) for x in text.split("-", 1))
             if a > b:
                 raise ValueError
-            return list(range(a, b + 1))
-        return [int(y) for y in text.split(",")]
+            years = [a, b]
+        else:
+            years = [int(y) for y in text.split(",")]
     except ValueError:
         raise BadArgument("年份应写作 2021-2023 或 2022", field="--years",
-                             expected="2021-2023", found=text) from None
+                          expected="2021-2023", found=text[:40]) from None
+    for y in years:
+        params.check_year(y, "--years")
+    return list(range(years[0], years[1] + 1)) if "-" in text else years
 
 
 def frame(params_dir: Path, years: Optional[list[int]] = None):

@@ -133,3 +133,15 @@ class RenderFailed(ReportkitError):
     """A finished report could not be turned into another format (PDF: no Chromium, a crash)."""
 
     exit_code = 1
+
+
+class UnsafePath(ReportkitError):
+    """A write or deletion that would land outside the output folder (through a symlink)."""
+
+    exit_code = 2
+
+
+class WriteFailed(ReportkitError):
+    """The output folder refused a write: read-only, full, no permission."""
+
+    exit_code = 1

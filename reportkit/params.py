@@ -11,17 +11,20 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 from pydantic import ValidationError
 
+from . import charcheck
+from .safefile import read_regular
 from .errors import Finding, InvalidInput
-from .model import BUREAU_ID, Bureau, BureauYear
+from .layout import (FIRST_YEAR, LAST_YEAR, REGISTRY, SCHEMA_RULE, bureaus_with_data, check_bureau_id,  # noqa: F401
+                     check_known, check_year, display_path, find_params_dir, odd_year_folders,
+                     registry_path, year_path, years)
+from .model import Bureau, BureauYear
 
 MAX_BYTES = 1 << 20
-REGISTRY = "bureaus.yaml"
-SCHEMA_RULE = "schema"
 YAML_RULE = "yaml"
 
 
@@ -110,15 +113,6 @@ class Document:
         return self.lines.get((), None)
 
 
-def display_path(path: Path) -> str:
-    """A path as messages show it: relative to the working directory when below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
 def portable(finding: Finding, params_dir: Path) -> Finding:
     """The finding with its file named from the params folder (``params/2022/x.yaml``).
 
@@ -140,16 +134,7 @@ def read_yaml(path: Path) -> Document:
     def fail(message, line=None, expected=None, found=None):
         raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
 
-    if path.is_dir():
-        fail("应为 YAML 文件，实为一个目录", expected="YAML 文件", found="目录")
-    if not path.exists():
-        fail("找不到文件")
-    if not path.is_file():  # a pipe or /dev/zero would never end
-        fail("不是普通文件", expected="YAML 文件", found="设备或管道")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        fail("文件过大", expected=f"≤ {MAX_BYTES} 字节", found=f"{size} 字节")
-    raw = path.read_bytes()
+    raw = read_regular(path, MAX_BYTES, fail)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -186,6 +171,16 @@ def read_yaml(path: Path) -> Document:
                       for p in loc)  # a key may hold the character itself: never print it
         raise InvalidInput(Finding(name, _field(shown), YAML_RULE, "文字中含有 NUL 或其他不可打印的控制字符",
                                    "可打印的文字", f"U+{ord(char):04X}", line))
+    hidden = charcheck.first_problem(data)
+    if hidden:
+        loc, char, kind = hidden
+        shown = tuple(p.replace(char, f"\\u{ord(char):04x}") if isinstance(p, str) else p for p in loc)
+        message = ("文字中含有不可见字符或文字方向控制字符：浏览器中它们能改变文字和数字的显示顺序"
+                   "（如把 142 显示成 241），请删除" if kind == "invisible" else
+                   "数字中含有形似数字的非 ASCII 字符（全角、上标或其他文字的数字），请改用 0–9")
+        raise InvalidInput(Finding(name, _field(shown), YAML_RULE, message,
+                                   "无此类字符" if kind == "invisible" else "0–9",
+                                   charcheck.char_name(char), Document(path, data, lines).line(loc)))
     return Document(path, data, lines)
 
 
@@ -272,26 +267,17 @@ def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
     return findings
 
 
-def registry_path(params_dir: Path) -> Path:
-    return Path(params_dir) / REGISTRY
-
-
-def year_path(params_dir: Path, year: int, bureau: str) -> Path:
-    """``params/<year>/<bureau>.yaml``; refuses ids that are not plain ASCII ids."""
-    check_bureau_id(bureau)
-    return Path(params_dir) / str(int(year)) / f"{bureau}.yaml"
-
-
-def check_bureau_id(bureau: str) -> None:
-    if not isinstance(bureau, str) or not BUREAU_ID.match(bureau):
-        raise InvalidInput(Finding("(command line)", "bureau", SCHEMA_RULE,
-                                   "机关 id 只能由小写英文字母、数字和连字符组成",
-                                   "如 shengzhou-wglj", repr(bureau)))
-
-
 def load_registry(params_dir: Path) -> dict[str, Bureau]:
     """Read ``bureaus.yaml``: id → :class:`Bureau`. All errors of the file at once."""
-    doc = read_yaml(registry_path(params_dir))
+    path = registry_path(params_dir)
+    if not os.path.lexists(path):  # say where we looked and how to point elsewhere
+        raise InvalidInput(Finding(
+            display_path(path), "", "missing",
+            f"找不到文件（机关登记表）：查找的位置是 {path.absolute()}"
+            + (f"（相对路径按当前目录 {Path.cwd()} 解析）" if not path.is_absolute() else "")
+            + "。请用 reportkit --params <文件夹> 指定 params 文件夹；在 notebook 中把参数 params 设为它"
+              "（papermill … -p params /完整路径/params）", "params 文件夹中的 bureaus.yaml", "无"))
+    doc = read_yaml(path)
     bureaus, findings = {}, []
     for key, entry in doc.data.items():
         if not isinstance(entry, dict):
@@ -338,34 +324,18 @@ def locate(doc: Document, field: str) -> int | None:
     return doc.line(tuple(loc))
 
 
-def years(params_dir: Path) -> list[int]:
-    """The years that have a folder in ``params/``."""
-    return sorted(int(p.name) for p in Path(params_dir).iterdir() if p.is_dir() and p.name.isdigit())
-
-
-def bureaus_with_data(params_dir: Path, year: int) -> list[str]:
-    """Bureau ids that have ``params/<year>/<id>.yaml`` (any name ending in .yaml)."""
-    folder = Path(params_dir) / str(year)
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".yaml")
-
-
 def government_of(registry: dict[str, Bureau]) -> str:
     """The government the registry's bureaus belong to (one city per params folder)."""
     return next(iter(registry.values())).government if registry else ""
 
 
-def find_params_dir(name: str | os.PathLike = "params") -> Path:
-    """Resolve a params folder: as given, else the nearest parent that has one.
-
-    The master notebook runs from the repo root under papermill and from ``notebooks/``
-    in JupyterLab; both find the same ``params/``.
-    """
-    path = Path(name)
-    if path.is_absolute() or (path / REGISTRY).exists():
-        return path
-    for parent in Path.cwd().parents:
-        if (parent / path / REGISTRY).exists():
-            return parent / path
-    return path
+def nothing_to_check(params_dir: Path, wanted_years: Iterable[int] = (),
+                     bureaus: Iterable[str] = ()) -> InvalidInput:
+    """Why a selection found no file: an unknown id (with the ids that exist), a year without data."""
+    check_known(params_dir, bureaus, load_registry(params_dir))  # raises for an unknown id
+    where = "、".join(str(y) for y in wanted_years) + " 年" if wanted_years else "任何年份"
+    who = f"机关 {'、'.join(bureaus)} 在" if bureaus else ""
+    present = "、".join(map(str, years(params_dir))) or "无"
+    return InvalidInput(Finding(display_path(params_dir), "", "missing",
+                                f"{who}{where}没有数据文件；现有年份：{present}",
+                                "<params>/<年份>/<机关id>.yaml", "无"))

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-STATUS_TEXT = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "invalid": "数据有误"}
+STATUS_TEXT = {"ok": "已生成", "skipped": "未变更，跳过", "failed": "失败", "invalid": "数据有误"}
 
 
 class BuildProgress:
@@ -55,7 +55,8 @@ class BuildProgress:
         elif kind != "start":
             secs = f" {entry.seconds:.1f}s" if entry and entry.seconds else ""
             err = f" — {entry.error}" if entry and entry.error else ""
-            print(f"[{self.done + self.failed}] {STATUS_TEXT.get(kind, kind)} {bureau}{secs}{err}",
+            name = "（汇总）" if bureau == "summary" else bureau  # as the closing table names it
+            print(f"[{self.done + self.failed}] {STATUS_TEXT.get(kind, kind)} {name}{secs}{err}",
                   file=self.stream, flush=True)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from . import atomic
 from .manifest import Entry
@@ -83,16 +83,21 @@ def other_formats(folder: Path, name: str) -> list[tuple[str, str]]:
 def write_index(folder: Path, year: int, lines: list[Line], government: str,
                 summary_link: Optional[str] = None) -> Path:
     """Render ``index.html`` into ``folder`` (atomically)."""
-    return atomic.write_text(Path(folder) / "index.html", index_html(year, lines, government, summary_link))
+    others = other_formats(folder, "summary") if summary_link else []
+    return atomic.write_text(Path(folder) / "index.html", index_html(year, lines, government, summary_link, others))
 
 
-def index_html(year: int, lines: list[Line], government: str, summary_link: Optional[str] = None) -> str:
-    """The index page's HTML (``write_index`` writes it; ``reportkit preview`` serves it)."""
+def index_html(year: int, lines: list[Line], government: str, summary_link: Optional[str] = None,
+               summary_others: Iterable[tuple[str, str]] = ()) -> str:
+    """The index page's HTML (``write_index`` writes it; ``reportkit preview`` serves it).
+
+    ``summary_others``: links to the roll-up's Word/PDF files (:func:`other_formats`).
+    """
     totals = {k: sum(l.figures[k] for l in lines if l.figures) for k in
               ("disclosed", "received", "handled", "carried_forward", "reviews", "suits")}
     return render("index.html.j2", year=year, lines=lines, totals=totals, css=css(),
                   government=government, summary_link=summary_link,
-                  summary_others=other_formats(folder, "summary") if summary_link else [],
+                  summary_others=list(summary_others),
                   summary_title=summary_title(government, year),
                   n_ok=sum(l.status in ("ok", "skipped") for l in lines),
                   n_bad=sum(l.status in ("failed", "invalid") for l in lines))

@@ -106,10 +106,13 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
     params_dir = Path(params_dir)
     spec = spec or load_spec()
     registry = params.load_registry(params_dir)
+    for year in years or ():
+        params.check_year(year, "--year")
     wanted = set(bureaus) if bureaus else None
     for bureau in sorted(wanted or ()):  # `--bureau ../x` is refused, not looked for
         params.check_bureau_id(bureau)
-    out = []
+    out = [] if years else [Checked("", 0, Path(f.file), findings=[f])  # '２０２２/': said, not skipped
+                            for f in params.odd_year_folders(params_dir)]
     for year in (sorted(years) if years else params.years(params_dir)):
         ids = params.bureaus_with_data(params_dir, year)
         index = paragraph_index(params_dir, year, ids)

@@ -66,7 +66,29 @@ def test_build_rejects_path_traversal(runner, small_params, tmp_path):
     assert "机关 id" in result.output
 
 
-def test_build_unknown_bureau(runner, small_params, tmp_path):
+@pytest.mark.parametrize("command", [["validate"], ["validate", "--year", "2022"], ["build", "2022"]])
+def test_unknown_bureau_id_is_named_with_the_ids_that_exist(runner, small_params, tmp_path, command):
+    result = invoke(runner, *command, "--bureau", "nosuch", params=small_params, output=tmp_path / "o")
+    assert result.exit_code == 2, result.output
+    assert "未知的机关 id 'nosuch'" in result.output
+    assert "现有的 id：alpha、beta" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+
+
+def test_known_bureau_without_data_that_year(runner, small_params, tmp_path):
+    reg = small_params / "bureaus.yaml"
+    reg.write_text(reg.read_text() + "gamma:\n  name: 测试市丙局\n  government: 测试市人民政府\n", encoding="utf-8")
     result = invoke(runner, "build", 2022, "--bureau", "gamma", params=small_params, output=tmp_path / "o")
     assert result.exit_code == 2
-    assert "gamma" in result.output and "数据文件" in result.output
+    assert "gamma" in result.output and "数据文件" in result.output and "未知" not in result.output
+    result = invoke(runner, "validate", "--bureau", "gamma", params=small_params)
+    assert result.exit_code == 2
+    assert "机关 gamma 在任何年份没有数据文件；现有年份：2021、2022" in result.output
+
+
+def test_missing_registry_says_where_it_looked_and_how_to_point_elsewhere(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, "validate")
+    assert result.exit_code == 2
+    assert f"查找的位置是 {tmp_path / 'params' / 'bureaus.yaml'}" in result.output
+    assert f"当前目录 {tmp_path}" in result.output and "--params" in result.output and "-p params" in result.output

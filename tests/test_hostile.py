@@ -509,8 +509,14 @@ def _gbk(params: Path) -> None:
 
 
 def _valid_odd(params: Path) -> None:
-    text = yaml_text(year_data(narrative={"overview": "总体\t平稳。👍🏽 \u202eabc\u202c", "problems": ["[/x] [bold]无"]}))
+    text = yaml_text(year_data(narrative={"overview": "总体\t平稳。👍🏽 عربي abc", "problems": ["[/x] [bold]无"]}))
     (params / TARGET).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+
+
+def _override_beside_valid(params: Path) -> None:
+    _beta(params)
+    (params / TARGET).write_text(yaml_text(year_data(narrative={"overview": "受理申请\u202e241\u202c件。"})),
+                                 encoding="utf-8")
 
 
 def _beta(params: Path, data=None) -> None:
@@ -561,7 +567,9 @@ BUILDS = [
               [], ["alpha"], ["params/bureaus.yaml:", "'alpha'", "[yaml]"]),
     BuildCase("--bureau ../alpha", lambda p: None, 2, "field", [], ["alpha"], ["bureau", "'../alpha'"],
               ["--bureau", "../alpha"]),
-    BuildCase("valid but odd: BOM, CRLF, tab, emoji, RTL, markup", _valid_odd, 0, "", ["alpha"]),
+    BuildCase("valid but odd: BOM, CRLF, tab, emoji, RTL script, markup", _valid_odd, 0, "", ["alpha"]),
+    BuildCase("a direction override beside a valid bureau", _override_beside_valid, 2, "field", ["beta"], ["alpha"],
+              ["params/2022/alpha.yaml:", "narrative.overview", "U+202E"]),
 ]
 
 

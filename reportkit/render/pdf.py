@@ -59,7 +59,7 @@ def font_bytes() -> bytes:
         if Path(path).is_file():
             from fontTools.ttLib import TTCollection  # matplotlib's dependency; only needed here
             out = io.BytesIO()
-            TTCollection(path).fonts[0].save(out)
+            TTCollection(path, recalcTimestamp=False).fonts[0].save(out)  # same bytes every time
             return out.getvalue()
     raise RenderFailed("生成 PDF 需要文泉驿微米黑字体，但没有找到（" + "、".join(FONT_FILES) + "）。"
                        "请安装（Debian/Ubuntu：sudo apt-get install fonts-wqy-microhei，或运行 make browser-deps）。",

@@ -1,0 +1,153 @@
+"""One report as a picklable task and its result: executed notebook and HTML as bytes.
+
+``run_task(task)`` runs anywhere (a pool worker, a Dask worker, the parent itself): it
+executes the master notebook in a private temporary folder, exports the HTML and returns
+everything in a :class:`TaskResult`. It never raises and never touches the output folder.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import nbformat
+
+from ..errors import ExecutionFailed, RenderFailed
+from ..execute import NOTEBOOK, ColdEngine, batch_environment, describe, without_pyarrow_fs
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to build one report; small and picklable (paths as strings)."""
+
+    bureau: str
+    year: int
+    params_dir: str          # absolute
+    title: str
+    digest: str              # manifest input hash, handed back unchanged
+    engine: str = "warm"     # "warm" | "cold"
+    notebook: str = str(NOTEBOOK)
+    timeout: int = 300
+    generation: str = ""     # the build's lock token, handed back unchanged
+    formats: tuple[str, ...] = ("html",)  # html plus any derived ones (docx, pdf)
+
+
+@dataclass
+class TaskResult:
+    """A finished (or failed) report: the bytes to write and how it went."""
+
+    bureau: str
+    status: str                       # ok | failed
+    digest: Optional[str] = None
+    generation: str = ""
+    html: bytes = b""
+    ipynb: bytes = b""
+    failed_html: bytes = b""          # the error notebook as HTML, code included
+    failed_ipynb: bytes = b""
+    derived: dict[str, bytes] = field(default_factory=dict)  # docx/pdf bytes, made from ``html``
+    error: Optional[str] = None
+    cell: Optional[int] = None
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def make_engine(name: str, timeout: int, notebook: Path = NOTEBOOK):
+    """The engine called ``name``: ``warm`` (one reused kernel) or ``cold`` (papermill per report)."""
+    if name == "warm":
+        from ..warm import WarmEngine
+
+        return WarmEngine(notebook=notebook, timeout=timeout)
+    return ColdEngine(notebook=notebook, timeout=timeout)
+
+
+# One engine and exporter pair per process, keyed by what makes them differ.
+_ENGINES: dict[tuple, object] = {}
+_EXPORTERS: dict[bool, object] = {}
+
+
+def process_engine(name: str, timeout: int, notebook: str):
+    """This process's engine for (name, timeout, notebook), created on first use."""
+    key = (name, timeout, str(notebook))
+    if key not in _ENGINES:
+        batch_environment()  # once per process, whoever runs it (pool worker, Dask worker)
+        without_pyarrow_fs()
+        for old in list(_ENGINES.values()):  # one kernel per process at a time
+            getattr(old, "close", lambda: None)()
+        _ENGINES.clear()
+        _ENGINES[key] = make_engine(name, timeout, Path(notebook))
+    return _ENGINES[key]
+
+
+def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str(NOTEBOOK)) -> None:
+    """Get a worker process ready: batch environment, its engine, the kernel launched early.
+
+    Optional (``run_task`` does the same lazily); a runner calls it when a worker starts so the
+    kernel boots while the worker imports nbconvert.
+    """
+    engine_ = process_engine(engine, timeout, notebook)
+    if hasattr(engine_, "launch"):
+        engine_.launch()
+    _exporter(False), _exporter(True)
+
+
+def _exporter(failed: bool):
+    if failed not in _EXPORTERS:
+        from ..export import FailedReportExporter, ReportExporter
+
+        _EXPORTERS[failed] = FailedReportExporter() if failed else ReportExporter()
+    return _EXPORTERS[failed]
+
+
+def run_task(task: Task, engine=None) -> TaskResult:
+    """Execute and export one report; returns its bytes or its error, never raises."""
+    from ..export import to_html
+
+    started = time.perf_counter()
+    result = TaskResult(task.bureau, "failed", digest=task.digest, generation=task.generation)
+    work = Path(tempfile.mkdtemp(prefix=f"reportkit-{task.bureau}-"))
+    tmp_nb = work / f"{task.bureau}.ipynb"
+    try:
+        engine = engine or process_engine(task.engine, task.timeout, task.notebook)
+        nb = engine.run(task.bureau, int(task.year), Path(task.params_dir), tmp_nb)
+        result.timings["execute"] = round(time.perf_counter() - started, 3)
+        result.html = to_html(nb, task.title, _exporter(False)).encode("utf-8")
+        result.ipynb = nbformat.writes(nb).encode("utf-8")
+        result.timings["export"] = round(time.perf_counter() - started - result.timings["execute"], 3)
+        if set(task.formats) - {"html"}:  # all or nothing: a report whose PDF fails is not written
+            from ..render import derive
+
+            result.derived = derive(result.html, task.formats)
+        result.status = "ok"
+    except RenderFailed as exc:  # the notebook ran; its Word/PDF could not be made
+        result.error = str(exc)
+    except ExecutionFailed as exc:
+        result.error, result.cell = exc.message, exc.cell
+        _keep_failed(result, tmp_nb, task.title)
+    except Exception as exc:  # noqa: BLE001 — recorded, never a traceback
+        result.error = describe(exc)
+        _keep_failed(result, tmp_nb, task.title)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if result.status != "ok":
+        result.digest = None  # a failed report is always retried
+        result.html = result.ipynb = b""
+        result.derived = {}
+    result.seconds = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _keep_failed(result: TaskResult, tmp_nb: Path, title: str) -> None:
+    """The error notebook and an HTML of it (code included), for ``_failed/``."""
+    from ..export import to_html
+
+    if not tmp_nb.is_file():
+        return
+    try:
+        result.failed_ipynb = tmp_nb.read_bytes()
+        nb = nbformat.reads(result.failed_ipynb.decode("utf-8"), as_version=4)
+        result.failed_html = to_html(nb, f"【生成失败】{title}", _exporter(True), failed=True).encode("utf-8")
+    except Exception:  # noqa: BLE001 — the report already failed; keep what we can
+        pass
