@@ -48,6 +48,7 @@ class Subject:
     source_text: bool = True          # False when the page's text could not be read
     title: str = ""
     itemised: dict[str, int] = field(default_factory=dict)      # 主动公开 categories quoted in the text
+    problems: Optional[list[str]] = None   # 五 's listed problems of a page (a params file's: its paragraphs)
 
     def value(self, key: str) -> Optional[Number]:
         if "@" in key:
@@ -57,6 +58,14 @@ class Subject:
 
     def section(self, n: str) -> list[Paragraph]:
         return [p for p in self.paragraphs if p.section == n]
+
+    def listed_problems(self) -> list[str]:
+        """Section 五's listed problems (存在的主要问题), not its improvements: narrative.problems of a
+        params file, the problems part of a page as the importer splits it, else the whole section."""
+        if self.problems is not None:
+            return list(self.problems)
+        own = [p.text for p in self.section("五") if p.field.startswith("narrative.problems")]
+        return own or [p.text for p in self.section("五") if not p.field]
 
 
 @dataclass

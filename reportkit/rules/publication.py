@@ -63,30 +63,59 @@ def repetition(s: Subject) -> Iterable[Finding]:
                           f"{share:.0%}", line=first.line, severity="warning", cells=(f"section.{n}",))
 
 
-_GRAM = 4
+# A mention of last year counts only in a sentence about its problems (上年度报告中提出的…问题,
+# 针对上年…整改), not in "较上年有所减少" or "上年结转".
 _MENTION = r"上年|去年|上一年|前一年|{prev}年"
+_ABOUT = re.compile(r"问题|整改|不足")
+# Words every section 五 uses: they say nothing about which problem is meant.
+_BOILERPLATE = re.compile(r"政府信息公开|政务公开|信息公开|政府信息|进一步|工作|存在|问题|不足|不够|有待|需要|"
+                          r"加强|部分|方面|情况|相关|我局|本局|我委|本单位|我单位|整改|提升|提高|水平|及时|有所|一定|其中|"
+                          r"[的了和与及等是为在对将把被也并还]")
+TAKEN_UP = 0.4                           # share of a problem's content 2-grams found this year (sample city: 0.47–1.0)
 
 
 def _grams(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return {text[i:i + _GRAM] for i in range(len(text) - _GRAM + 1)}
+    """Content character 2-grams: within runs of Chinese text between boilerplate and punctuation."""
+    runs = re.split(r"[^\u4e00-\u9fff]+", _BOILERPLATE.sub(" ", clean(text)))
+    return {r[i:i + 2] for r in runs for i in range(len(r) - 1)}
 
 
-@rule("P3-last-year-problems", title="提示：第五部分未回应上年报告所列问题的整改情况", severity="warning",
-      reads="本年第五部分、上年第五部分", cross_year=True)
+def mentions_last_year(text: str, year: int) -> bool:
+    """A sentence names last year (上年/去年/<year-1>年…) together with 问题/整改/不足."""
+    mention = re.compile(_MENTION.format(prev=year - 1))
+    return any(mention.search(x) and _ABOUT.search(x) for x in sentences(text))
+
+
+def taken_up(problem: str, text: str) -> float:
+    """Share of a listed problem's content 2-grams that ``text`` repeats."""
+    old = _grams(problem)
+    return len(old & _grams(text)) / len(old) if old else 0.0
+
+
+def _listed(before: Subject) -> list[str]:
+    """Last year's listed problems, without placeholders and without its own 整改 paragraph
+    (about the year before: that is not a problem last year listed)."""
+    out = [t.strip() for t in before.listed_problems() if clean(t) not in PLACEHOLDERS and len(clean(t)) >= 8]
+    return [t for t in out if not mentions_last_year(t, before.year)]
+
+
+@rule("P3-last-year-problems", title="提示：第五部分未回应上年报告所列问题的整改情况（无针对上年问题或整改的语句，所列问题也无一在本年提及）",
+      severity="warning", reads="本年第五部分、上年第五部分所列问题", cross_year=True)
 def last_year_problems(s: Subject) -> Iterable[Finding]:
-    listed = [p.text.strip() for p in s.previous.section("五") if clean(p.text) not in PLACEHOLDERS]
-    listed = [t for t in listed if len(clean(t)) >= 8]
+    listed = _listed(s.previous)
     if not listed or not s.source_text:
         return
-    five = "".join(clean(p.text) for p in s.section("五"))
-    if re.search(_MENTION.format(prev=s.previous.year), five):
+    five = "\n".join(p.text for p in s.section("五"))
+    if mentions_last_year(five, s.year):
         return
-    old = set().union(*(_grams(t) for t in listed))
-    if old and len(old & _grams(five)) / len(old) >= 0.15:
+    shares = [taken_up(t, five) for t in listed]
+    if max(shares) >= TAKEN_UP:
         return
     where = s.section("五")[0] if s.section("五") else None
+    which = "上年所列问题" if len(listed) == 1 else f"上年所列 {len(listed)} 个问题均"
     yield Finding(s.file, where.field if where else "", "P3-last-year-problems",
-                  "第五部分未提及上年报告所列问题的整改情况（引文为上年所列问题）", "回应上年所列问题", "未提及",
+                  f"第五部分未回应上年报告所列问题的整改情况：{which}未在本年第五部分提及，也没有说明上年问题整改情况的语句"
+                  f"（引文为上年所列第一个问题，其内容在本年第五部分只出现 {shares[0]:.0%}）",
+                  f"说明上年所列问题的整改情况，或其内容至少 {TAKEN_UP:.0%} 在本年第五部分出现", f"{shares[0]:.0%}",
                   line=where.line if where else None, severity="warning", cells=("section.五",),
                   sentence=listed[0][:60])

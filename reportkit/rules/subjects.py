@@ -96,4 +96,5 @@ def from_imported(imp, spec: Spec, bad=()) -> Subject:
     return Subject(spec, imp.source, imp.year, cells, paragraphs, published=p.get("published"),
                    kind=kind_of_issuer(imp.issuer), name=imp.issuer, title=imp.text.title or "",
                    itemised=dict(p["disclosed"].get("categories") or {}),
+                   problems=list((p.get("narrative") or {}).get("problems") or []),
                    source_text=bool(imp.text.sections))
