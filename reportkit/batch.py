@@ -23,7 +23,8 @@ import psutil
 
 from . import atomic, manifest, params, site
 from .errors import ExecutionFailed, Finding, InvalidInput
-from .execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, describe,
+from .masters import project_notebook
+from .execute import (NOTEBOOK, ColdEngine, batch_environment, describe,
                       ensure_kernel, without_pyarrow_fs)
 from .narrative import report_title
 from .lock import BuildLock
@@ -152,10 +153,11 @@ def _cleanup(folder: Path) -> None:
 
 def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
-          notebook: Path = NOTEBOOK, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
+          notebook: Optional[Path] = None, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
           write_index: bool = True, summary: bool = True) -> BuildResult:
     """Build every bureau of ``year`` (or those named); see the module docstring."""
     params_dir, folder = Path(params_dir), Path(output_dir) / str(int(year))
+    notebook = Path(notebook) if notebook else project_notebook(params_dir)  # the project's, else packaged
     wanted = list(dict.fromkeys(bureaus or []))
     for b in wanted:
         params.check_bureau_id(b)
@@ -229,7 +231,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     from .rollup import title
 
     folder = output_dir / str(year)
-    digest = manifest.summary_hash(params_dir, year, SUMMARY_NOTEBOOK, failed)
+    summary_notebook = project_notebook(params_dir, "summary")
+    digest = manifest.summary_hash(params_dir, year, summary_notebook, failed)
     prev = manifest.read_summary(folder)
     if not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists():
         result.skipped.add("summary")
@@ -240,8 +243,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     entry = Entry("summary", "failed", hash=digest, built_at=_now())
     work = Path(tempfile.mkdtemp(prefix=".work-summary-", dir=folder))
     try:
-        nb = ColdEngine(notebook=SUMMARY_NOTEBOOK, timeout=timeout).execute(
-            SUMMARY_NOTEBOOK, {"year": year, "params": str(Path(params_dir).resolve()),
+        nb = ColdEngine(notebook=summary_notebook, timeout=timeout).execute(
+            summary_notebook, {"year": year, "params": str(Path(params_dir).resolve()),
                                "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
         html = to_html(nb, title(government, year)).encode("utf-8")
         atomic.write_bytes(folder / "summary.ipynb", nbformat.writes(nb).encode("utf-8"))

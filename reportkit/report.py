@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .errors import InvalidInput
 from .model import BureauYear
 from .params import find_params_dir, load_year, year_path
+from .templating import lab_css
 from .validate import load_valid
 
 TREND_YEARS = 5
@@ -44,6 +45,16 @@ class Fragment(str):
         return f"<reportkit fragment, {len(self)} characters of HTML>"
 
 
+class LabStyle:
+    """Shows the report's tables in JupyterLab as the export prints them; not part of the export."""
+
+    def _repr_html_(self) -> str:
+        return lab_css()
+
+    def __repr__(self) -> str:
+        return "<reportkit stylesheet for JupyterLab>"
+
+
 class Report:
     """The data and text of one bureau's annual report for one year."""
 
@@ -61,6 +72,14 @@ class Report:
     @property
     def title(self) -> str:
         return self.ctx.title
+
+    def words(self, section: str, templates: dict[str, str]) -> None:
+        """Word section ``section``'s sentences (the notebook's ``wording`` cells); checked now."""
+        self.ctx.wording.update(section, templates)
+
+    def style(self) -> "LabStyle":
+        """The report's CSS scoped to JupyterLab's output area (a ``remove-cell`` in the notebook)."""
+        return LabStyle()
 
     def header(self) -> Fragment:
         """Title and the customary preamble."""
