@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -9,7 +10,6 @@
 #     display_name: Python (reportkit)
 #     language: python
 #     name: reportkit
-#   title: 政府信息公开工作年度报告
 # ---
 
 # %% [markdown] tags=["remove-cell"]
