@@ -5,15 +5,16 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps bench clean
+.PHONY: setup demo test browser-deps bench clean lab
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,lab]'
 	$(BIN)/python -c "from reportkit.execute import ensure_kernel; ensure_kernel()"
+	$(BIN)/python -c "from reportkit.lab import enable; enable()"
 	touch $(STAMP)
 
 demo: setup
@@ -28,6 +29,10 @@ browser-deps:
 
 test: setup browser-deps
 	$(BIN)/python -m pytest -q
+
+# JupyterLab on the sample project (kernel "Python (reportkit)"; saving strips outputs, see reportkit/lab.py).
+lab: setup
+	$(BIN)/jupyter lab notebooks/report.ipynb
 
 bench: setup
 	$(BIN)/python benchmarks/batch.py

@@ -28,8 +28,8 @@
 # - 参数只接受 ASCII 值（机关 id、年份、params 目录），中文名称从数据中读取。
 
 # %% tags=["parameters", "remove-cell"]
-bureau = "shengzhou-wglj"
-year = 2022
+bureau = ""  # empty: the first bureau with data (a look in JupyterLab)
+year = 0  # 0: the latest year with data
 params = "params"
 
 # %% tags=["remove-cell"]

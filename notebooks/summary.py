@@ -22,7 +22,7 @@
 # `{{ 部门数 }}` 这样的占位符由 reportkit 填入。说明单元格和文字单元格不出现在导出的汇总里。
 
 # %% tags=["parameters", "remove-cell"]
-year = 2022
+year = 0  # 0: the latest year with data
 params = "params"
 output = "output"
 

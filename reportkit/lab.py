@@ -7,8 +7,12 @@ saving leaves ``git status`` clean. Executed copies (papermill's, in ``output/``
 """
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .execute import KERNEL_NAME
 
 KEEP_NOTEBOOK = ("kernelspec", "jupytext", "title")  # what the committed masters carry
@@ -44,3 +48,15 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(serverapp) -> None:
     serverapp.contents_manager.register_pre_save_hook(pre_save)
     serverapp.log.info("reportkit: master notebooks are saved without outputs")
+
+
+def enable(prefix: str | None = None) -> Path:
+    """Enable the extension in the environment's Jupyter config (what the wheel's data file does).
+
+    Editable installs (``pip install -e``) skip data files; ``make setup`` calls this instead.
+    """
+    target = Path(prefix or sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "reportkit.json"
+    config = {"ServerApp": {"jpserver_extensions": {"reportkit.lab": True}}}
+    if not target.is_file() or json.loads(target.read_text(encoding="utf-8")) != config:
+        atomic.write_text(target, json.dumps(config, indent=2) + "\n")
+    return target

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .errors import InvalidInput
 from .model import BureauYear
-from .params import find_params_dir, load_year, year_path
+from .params import bureaus_with_data, find_params_dir, load_year, year_path, years
 from .templating import lab_css
 from .validate import load_valid
 
@@ -33,6 +33,11 @@ def history(params_dir: Path, bureau: str, year: int) -> dict[int, "BureauYear"]
             except InvalidInput:
                 continue  # an invalid earlier year is reported by validate, not charted
     return out
+
+
+def latest_year(params_dir: Path) -> int:
+    """The latest year that has a folder in ``params/`` (0 when there is none)."""
+    return max(years(params_dir), default=0)
 
 
 class Fragment(str):
@@ -63,8 +68,14 @@ class Report:
 
     @classmethod
     def load(cls, bureau: str, year: int, params: Union[str, Path] = "params") -> "Report":
-        """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error."""
+        """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error.
+
+        An empty ``bureau`` or a ``year`` of 0 (the master notebook's defaults, for a look in
+        JupyterLab) mean the latest year with data and its first bureau.
+        """
         params_dir = find_params_dir(params)
+        year = int(year) or latest_year(params_dir)
+        bureau = bureau or next(iter(bureaus_with_data(params_dir, year)), "")
         checked = load_valid(params_dir, bureau, int(year))
         return cls(Context(checked.entry, checked.year, checked.data, checked.previous,
                            history(params_dir, bureau, int(year))))

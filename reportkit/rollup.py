@@ -76,6 +76,7 @@ class CityYear:
     @classmethod
     def load(cls, params_dir: Union[str, Path], year: int, output: Union[str, Path, None] = None) -> "CityYear":
         params_dir = params.find_params_dir(params_dir)
+        year = int(year) or max(params.years(params_dir), default=0)  # 0: the latest (a look in Lab)
         registry = params.load_registry(params_dir)
         checked = check_many(params_dir, [int(year)])
         valid = [c for c in checked if c.ok]
