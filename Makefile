@@ -22,10 +22,19 @@ demo: setup
 	@echo "open output/$(YEAR)/index.html"
 
 # Browser tests need Debian's chromium and a CJK font; install them when missing (root, apt).
+# Says what it installs and why before doing it; apt's own output goes to .venv/browser-deps.log.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
-	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
-	    || echo "!!! could not install chromium: the browser tests will be SKIPPED" )
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "browser-deps: chromium and a CJK font are present"; \
+	else \
+	  echo ">>> browser-deps: installing Debian packages chromium and fonts-wqy-microhei with apt-get (as root)"; \
+	  echo ">>>   why: tests/browser open the reports in headless Chromium (layout, print, CJK glyphs)"; \
+	  echo ">>>   apt output: $(VENV)/browser-deps.log"; \
+	  mkdir -p $(VENV); \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) \
+	    >$(VENV)/browser-deps.log 2>&1 && echo ">>> browser-deps: installed" ) \
+	    || echo "!!! could not install chromium (see $(VENV)/browser-deps.log): the browser tests will be SKIPPED"; \
+	fi
 
 test: setup browser-deps
 	$(BIN)/python -m pytest -q
