@@ -231,3 +231,20 @@ def test_a_wording_edit_in_the_notebook_reaches_the_next_build(desk):
     assert "通过各渠道主动发布政府信息共142条" in html and "主动公开政府信息142条" not in html
     after = json.loads((root / "output" / str(YEAR) / "manifest.json").read_text())["reports"]["example"]["hash"]
     assert after != before
+
+
+# --- the commands -------------------------------------------------------------------------
+def test_cli_init_and_new(runner, tmp_path):
+    from conftest import invoke
+
+    city = tmp_path / "city"
+    done = invoke(runner, "init", city, "--city", "测试市", "--year", YEAR)
+    assert done.exit_code == 0 and "已写入 params/bureaus.yaml" in done.output
+    refused = invoke(runner, "init", city)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    added = invoke(runner, "init", city, "--force", "--year", YEAR)
+    assert added.exit_code == 0 and "已存在，未改动" in added.output and "已写入" not in added.output
+    new = invoke(runner, "new", YEAR + 1, params=city / "params")
+    assert new.exit_code == 0 and (city / "params" / str(YEAR + 1) / "example.yaml").is_file()
+    unknown = invoke(runner, "new", YEAR + 1, "--bureau", "nosuch", params=city / "params")
+    assert unknown.exit_code == 2 and "nosuch" in unknown.output and "example" in unknown.output

@@ -70,6 +70,7 @@ def test_init_validate_build_from_the_wheel(installed):
     assert soup.find(attrs={"data-cell": "proactive.licensing.count"}).get_text() == "28"
     assert soup.find("table", class_="t-applications").find("th", rowspan=True)  # merged headers
     assert not soup.find("script") and "report.words" not in text  # no code, no wording cells
+    assert len(soup.find_all("style")) == 1 and "R7" not in text  # no notes, no Lab stylesheet
     assert "测试市人民政府" in (out / "summary.html").read_text(encoding="utf-8")
     for path in out.rglob("*"):
         if path.is_file():
