@@ -35,7 +35,8 @@ class Entry:
 
 
 def code_hash(notebook: Path = NOTEBOOK) -> str:
-    """Hash of the master notebook's cells, templates, CSS, the format file and reportkit's own code."""
+    """Hash of the master notebook's cells, templates, CSS, the format file and reportkit's own code (with
+    the packaged masters, whose wording is the default)."""
     # the notebook part is read each time (an edit in Lab must rebuild); masters.digest caches by mtime
     return hashlib.sha256((_package_hash() + masters.digest(notebook)).encode()).hexdigest()
 
@@ -44,7 +45,7 @@ def code_hash(notebook: Path = NOTEBOOK) -> str:
 def _package_hash() -> str:
     h = hashlib.sha256(f"reportkit {__version__}\n".encode())
     files = sorted(p for p in PACKAGE_ROOT.rglob("*")
-                   if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml"))
+                   if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".ipynb"))
     for f in files:
         h.update(str(f.relative_to(PACKAGE_ROOT.parent)).encode())
         h.update(f.read_bytes())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ import jupytext
 import nbformat
 import yaml
 
-from . import atomic, params
+from . import params
 from .errors import Finding, InvalidInput, ReportkitError
 from .masters import NAMES, packaged
 from .model import SPEC, BureauYear
@@ -79,12 +80,22 @@ def dump(data: dict, comment: str = "") -> str:
 
 
 def _add(path: Path, data: Union[str, bytes], done: Written) -> None:
-    """Write ``path`` unless it exists (then it is kept untouched)."""
+    """Write ``path`` whole (temp file, then link) unless it exists; an existing file is kept untouched."""
     if path.exists():
         done.kept.append(path)
         return
-    atomic.write_bytes(path, data.encode("utf-8") if isinstance(data, str) else data)
-    done.written.append(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # unlike a rename, a link never replaces a file that appeared meanwhile
+        done.written.append(path)
+    except FileExistsError:
+        done.kept.append(path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _example_year(year: int) -> dict:
