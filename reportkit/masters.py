@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Union
 
-import nbformat
-
 from .errors import ReportkitError
 
 NAMES = ("report", "summary")
@@ -36,10 +34,13 @@ def project_notebook(params_dir: Union[str, Path], name: str = "report") -> Path
     return own if own.is_file() else packaged(name)
 
 
-def _read(path: Path) -> nbformat.NotebookNode:
+def _cells(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(type, source, tags) of each cell, read as JSON: no nbformat (and jsonschema) import in kernels."""
     try:
-        return nbformat.read(str(path), as_version=4)
-    except (OSError, ValueError) as exc:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+        return [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+                 list(c.get("metadata", {}).get("tags", []))) for c in cells]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReportkitError(f"无法读取笔记本：{exc}", file=str(path)) from None
 
 
@@ -58,8 +59,7 @@ def digest(path: Union[str, Path]) -> str:
 
 @lru_cache(maxsize=8)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
-    nb = _read(Path(path))
-    shape = [[c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))] for c in nb.cells]
+    shape = [[kind, source, sorted(tags)] for kind, source, tags in _cells(Path(path))]
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -74,11 +74,11 @@ def _literal(node: ast.AST, path: Path, cell: int):
 def read_wording(path: Path) -> dict[str, dict[str, str]]:
     """The ``x.words("一", {...})`` calls of the cells tagged ``wording``, without a kernel."""
     out: dict[str, dict[str, str]] = {}
-    for i, cell in enumerate(_read(path).cells):
-        if cell.cell_type != "code" or WORDING_TAG not in cell.get("metadata", {}).get("tags", []):
+    for i, (kind, source, tags) in enumerate(_cells(path)):
+        if kind != "code" or WORDING_TAG not in tags:
             continue
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(source)
         except SyntaxError as exc:
             raise ReportkitError(f"文字单元格有语法错误：{exc.msg}（第 {exc.lineno} 行）",
                                  file=str(path), field=f"第 {i} 个单元格") from None
