@@ -115,6 +115,19 @@ def test_wording_is_checked_and_bureau_values_stay_escaped():
     assert proactive_facts(_ctx()) != "我局公开30条。"  # defaults are copied, never shared
 
 
+def test_a_wording_cell_that_computes_is_refused_with_its_cell(tmp_path):
+    from reportkit.errors import ReportkitError
+    from reportkit.wording import load
+
+    nb = nbformat.read(str(masters.packaged()), as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if 'report.words("二"' in c.source)
+    nb.cells[i].source = 'report.words("二", {"导语": "本年" + str(1)})'
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    with pytest.raises(ReportkitError, match="只能写字符串和字典") as info:
+        load("report", tmp_path / "report.ipynb")
+    assert info.value.field == f"第 {i} 个单元格" and info.value.file.endswith("report.ipynb")
+
+
 def test_sample_notebooks_are_the_packaged_masters():
     for name in masters.NAMES:
         ours, packaged = (nbformat.read(str(p), as_version=4) for p in
