@@ -6,9 +6,9 @@ each method returns a :class:`Fragment` that Jupyter renders as HTML.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
-from . import charts, narrative, tables
+from . import charts, narrative, tables, wording
 from .model import SPEC
 from .narrative import OUTCOME_WORDS, Context
 from markupsafe import Markup
@@ -67,18 +67,23 @@ class Report:
         self.ctx = ctx
 
     @classmethod
-    def load(cls, bureau: str, year: int, params: Union[str, Path] = "params") -> "Report":
+    def load(cls, bureau: str, year: int, params: Union[str, Path] = "params",
+             notebook: Optional[Path] = None) -> "Report":
         """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error.
 
         An empty ``bureau`` or a ``year`` of 0 (the master notebook's defaults, for a look in
-        JupyterLab) mean the latest year with data and its first bureau.
+        JupyterLab) mean the latest year with data and its first bureau. ``notebook``: take the
+        wording of that master notebook (for rendering without a kernel, e.g.
+        ``masters.project_notebook(params)``); in the notebook itself its wording cells set it.
         """
         params_dir = find_params_dir(params)
         year = int(year) or latest_year(params_dir)
         bureau = bureau or next(iter(bureaus_with_data(params_dir, year)), "")
         checked = load_valid(params_dir, bureau, int(year))
-        return cls(Context(checked.entry, checked.year, checked.data, checked.previous,
-                           history(params_dir, bureau, int(year))))
+        ctx = Context(checked.entry, checked.year, checked.data, checked.previous, history(params_dir, bureau, year))
+        if notebook is not None:
+            ctx.wording = wording.load("report", Path(notebook))
+        return cls(ctx)
 
     @property
     def title(self) -> str:

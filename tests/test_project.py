@@ -128,6 +128,18 @@ def test_a_wording_cell_that_computes_is_refused_with_its_cell(tmp_path):
     assert info.value.field == f"第 {i} 个单元格" and info.value.file.endswith("report.ipynb")
 
 
+def test_rendering_without_a_kernel_takes_a_projects_wording(tmp_path):
+    from reportkit.report import Report
+
+    nb = nbformat.read(str(masters.packaged()), as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if 'report.words("六"' in c.source)
+    nb.cells[i].source = nb.cells[i].source.replace("未收取信息处理费。", "未收取任何信息处理费。")
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    page = "".join(Report.load("shengzhou-wglj", 2022, REPO / "params", notebook=tmp_path / "report.ipynb").fragments())
+    assert "未收取任何信息处理费。" in page
+    assert "未收取任何" not in "".join(Report.load("shengzhou-wglj", 2022, REPO / "params").fragments())
+
+
 def test_sample_notebooks_are_the_packaged_masters():
     for name in masters.NAMES:
         ours, packaged = (nbformat.read(str(p), as_version=4) for p in
