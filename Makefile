@@ -5,15 +5,16 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps office-deps bench bench-preview clean
+.PHONY: setup demo test browser-deps office-deps bench bench-preview clean lab
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,lab]'
 	$(BIN)/python -c "from reportkit.execute import ensure_kernel; ensure_kernel()"
+	$(BIN)/python -c "from reportkit.lab import enable; enable()"
 	touch $(STAMP)
 
 demo: setup
@@ -21,10 +22,19 @@ demo: setup
 	@echo "open output/$(YEAR)/index.html"
 
 # Browser tests need Debian's chromium and a CJK font; install them when missing (root, apt).
+# Says what it installs and why before doing it; apt's own output goes to .venv/browser-deps.log.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
-	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
-	    || echo "!!! could not install chromium: the browser tests will be SKIPPED" )
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "browser-deps: chromium and a CJK font are present"; \
+	else \
+	  echo ">>> browser-deps: installing Debian packages chromium and fonts-wqy-microhei with apt-get (as root)"; \
+	  echo ">>>   why: tests/browser open the reports in headless Chromium (layout, print, CJK glyphs)"; \
+	  echo ">>>   apt output: $(VENV)/browser-deps.log"; \
+	  mkdir -p $(VENV); \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) \
+	    >$(VENV)/browser-deps.log 2>&1 && echo ">>> browser-deps: installed" ) \
+	    || echo "!!! could not install chromium (see $(VENV)/browser-deps.log): the browser tests will be SKIPPED"; \
+	fi
 
 # Workbook tests re-save a template through LibreOffice Calc and the Word test opens each .docx in
 # LibreOffice Writer (both headless); install them when missing.
@@ -38,6 +48,10 @@ office-deps:
 
 test: setup browser-deps office-deps
 	$(BIN)/python -m pytest -q
+
+# JupyterLab on the sample project (kernel "Python (reportkit)"; saving strips outputs, see reportkit/lab.py).
+lab: setup
+	$(BIN)/jupyter lab notebooks/report.ipynb
 
 bench: setup browser-deps
 	$(BIN)/python benchmarks/batch.py

@@ -26,7 +26,8 @@ import nbformat
 
 from . import manifest, params, render, site
 from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
-from .execute import NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
+from .execute import ColdEngine, batch_environment, ensure_kernel
+from .masters import project_notebook
 from .lock import BuildLock
 from .manifest import Entry
 from .narrative import report_title
@@ -137,7 +138,7 @@ def _open_output(output_dir: Path) -> None:
 
 def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
-          notebook: Path = NOTEBOOK, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
+          notebook: Optional[Path] = None, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
           write_index: bool = True, summary: bool = True, runner: Optional[Runner] = None,
           formats: Optional[Iterable[str]] = None) -> BuildResult:
     """Build every bureau of ``year`` (or those named); see the module docstring.
@@ -149,6 +150,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     """
     year = params.check_year(int(year))
     params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
+    notebook = Path(notebook) if notebook else project_notebook(params_dir)  # the project's, else packaged
     formats = render.parse_formats(formats) if formats is not None else render.default_formats(params_dir)
     render.check_ready(formats)
     wanted = list(dict.fromkeys(bureaus or []))
@@ -285,7 +287,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
 
     folder = output_dir / str(year)
     out = out or OutputFolder(output_dir)
-    digest = manifest.summary_hash(params_dir, year, SUMMARY_NOTEBOOK, failed)
+    summary_notebook = project_notebook(params_dir, "summary")
+    digest = manifest.summary_hash(params_dir, year, summary_notebook, failed)
     prev = manifest.read_summary(folder)
     if (not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists()
             and render.present(folder, "summary", formats)):
@@ -297,8 +300,8 @@ def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeo
     entry = Entry("summary", "failed", hash=digest, built_at=_now())
     work = Path(tempfile.mkdtemp(prefix="reportkit-summary-"))
     try:
-        nb = ColdEngine(notebook=SUMMARY_NOTEBOOK, timeout=timeout).execute(
-            SUMMARY_NOTEBOOK, {"year": year, "params": str(Path(params_dir).resolve()),
+        nb = ColdEngine(notebook=summary_notebook, timeout=timeout).execute(
+            summary_notebook, {"year": year, "params": str(Path(params_dir).resolve()),
                                "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
         html = to_html(nb, title(government, year)).encode("utf-8")
         derived = render.derive(html, formats)  # before writing: all or nothing

@@ -35,22 +35,43 @@ def money(amount: Union[Decimal, int, float]) -> str:
     return format(value.normalize(), "f")
 
 
+def _rate(value: Decimal) -> str:
+    """A rate with one decimal, dropping a trailing .0: 66.7, 50, 12.5."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
 def percent(part: int, whole: int) -> str:
-    """Share with one decimal: 4 of 6 → 66.7%."""
+    """Share with one decimal, for a table column: 4 of 6 → 66.7%, 3 of 6 → 50.0%."""
     return f"{Decimal(part * 100) / Decimal(whole):.1f}%"
 
 
+def share(part: int, whole: int) -> str:
+    """Share in running text, without a trailing .0: 4 of 6 → 66.7%, 3 of 6 → 50%, 6 of 6 → 100%."""
+    return _rate(Decimal(part * 100) / Decimal(whole)) + "%"
+
+
 def change(now: Union[int, Decimal], before: Union[int, Decimal], unit: str = "件") -> str:
-    """Year-over-year phrase: 较上年增加5件、增长18.5% / 与上年持平 / 上年为0."""
+    """Year-over-year phrase as the genre writes it.
+
+    较上年增加3件、增长18.5% · 较上年增加2件、增长1倍 (an exact multiple) · 较上年减少3件、下降12.5% ·
+    较上年减少4件 (down to none: no “下降100%”) · 上年为0件 (from none) · 与上年持平.
+    """
     fmt = money if isinstance(now, Decimal) or isinstance(before, Decimal) else count
     if now == before:
         return "与上年持平"
     if before == 0:
-        return f"上年为0{unit}，本年新增{fmt(now)}{unit}"
+        return f"上年为0{unit}"
     diff = now - before
-    word, rate = ("增加", "增长") if diff > 0 else ("减少", "下降")
-    pct = Decimal(abs(diff) * 100) / Decimal(before)
-    return f"较上年{word}{fmt(abs(diff))}{unit}、{rate}{pct:.1f}%"
+    amount = f"{fmt(abs(diff))}{unit}"
+    if now == 0:
+        return f"较上年减少{amount}"
+    if diff < 0:
+        return f"较上年减少{amount}、下降{_rate(Decimal(-diff * 100) / Decimal(before))}%"
+    times = Decimal(now) / Decimal(before)
+    if times == times.to_integral_value():  # 2x, 3x …: 增长1倍, 增长2倍
+        return f"较上年增加{amount}、增长{int(times) - 1}倍"
+    return f"较上年增加{amount}、增长{_rate(Decimal(diff * 100) / Decimal(before))}%"
 
 
 def join_items(items: list[str]) -> str:

@@ -105,7 +105,8 @@ def validate(obj, year, bureau, as_json):
               help="Formats to write besides the HTML page: docx (Word, official style), pdf. "
                    "Default: formats in params/project.yaml, else html.")
 @click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Use another master notebook (default: notebooks/report.ipynb).")
+              help="Use another master notebook (default: the project's notebooks/report.ipynb next to "
+                   "PARAMS, else the one shipped with reportkit).")
 @click.pass_obj
 def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook, formats):
     """Build the reports of YEAR into OUTPUT/YEAR/ and the year's index page.
@@ -285,6 +286,55 @@ def audit(paths, as_json, html_file, csv_file):
             if target:
                 click.echo(f"已写入 {target}")
     sys.exit(auditing.exit_code(results))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--city", default="示例市", show_default=True, help="The city's name (示例局 and 人民政府 are added).")
+@click.option("--year", type=int, default=None, help="Year of the example file. Default: last year.")
+@click.option("--force", is_flag=True, help="Also in a non-empty folder (only missing files are added).")
+def init(folder, city, year, force):
+    """Start a city project in FOLDER: registry, one example bureau, notebooks, README.
+
+    The project builds with the installed package alone; its notebooks hold the report's
+    wording. Existing files are never overwritten.
+    """
+    from .project import init as init_project
+
+    _report_written(init_project(folder, city=city, force=force, year=year), folder)
+    click.echo(f"下一步：cd {folder} && reportkit validate && reportkit build {year or _last_year()}")
+
+
+@cli.command()
+@click.argument("year", type=int)
+@click.option("--bureau", default=None, help="Only this bureau id. Default: every bureau of the registry.")
+@click.pass_obj
+def new(obj, year, bureau):
+    """Start PARAMS/YEAR/<id>.yaml for every bureau (or one) from last year's file.
+
+    二、上年结转 = last year's 四、结转下年度 column by column, 现行有效 carried, other
+    figures 0, the bureau's paragraphs as drafts marked TODO. Existing files are kept.
+    """
+    from .project import new_year
+
+    _report_written(new_year(obj["params"], year, bureau), ".")
+
+
+def _last_year() -> int:
+    import datetime as dt
+
+    return dt.date.today().year - 1
+
+
+def _report_written(done, base) -> None:
+    from .project import relative
+
+    for path in done.written:
+        click.echo(f"已写入 {relative(path, base)}")
+    for path in done.kept:
+        click.echo(f"已存在，未改动 {relative(path, base)}")
+    for note in done.notes:
+        click.echo(f"注意：{note}", err=True)
 
 
 @cli.command()

@@ -19,11 +19,12 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from .errors import ExecutionFailed, ReportkitError
+from .masters import packaged
 
 KERNEL_NAME = "reportkit"
 PACKAGE_ROOT = Path(__file__).resolve().parent
-NOTEBOOK = PACKAGE_ROOT.parent / "notebooks" / "report.ipynb"
-SUMMARY_NOTEBOOK = PACKAGE_ROOT.parent / "notebooks" / "summary.ipynb"
+NOTEBOOK = packaged("report")            # package data; a project's own copy wins (masters.project_notebook)
+SUMMARY_NOTEBOOK = packaged("summary")
 START_RETRIES = 3
 # Messages of kernel start-up failures worth a retry (port races when kernels start in parallel).
 TRANSIENT = ("Address already in use", "Kernel died before replying", "Kernel didn't respond",

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from . import __version__, atomic, params
+from . import __version__, atomic, masters, params
 from .execute import NOTEBOOK, PACKAGE_ROOT
 from .model import Bureau
 from .safefile import read_regular
@@ -36,18 +36,20 @@ class Entry:
     formats: dict[str, int] = field(default_factory=dict)   # derived files (docx, pdf) → bytes
 
 
-@lru_cache(maxsize=4)
 def code_hash(notebook: Path = NOTEBOOK) -> str:
-    """Hash of the master notebook, templates, CSS, the format file and reportkit's own code."""
+    """Hash of the master notebook's cells, templates, CSS, the format file and reportkit's own code (with
+    the packaged masters, whose wording is the default)."""
+    # the notebook part is read each time (an edit in Lab must rebuild); masters.digest caches by mtime
+    return hashlib.sha256((_package_hash() + masters.digest(notebook)).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _package_hash() -> str:
     h = hashlib.sha256(f"reportkit {__version__}\n".encode())
-    files = [Path(notebook)] + sorted(p for p in PACKAGE_ROOT.rglob("*")
-                                      if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml"))
+    files = sorted(p for p in PACKAGE_ROOT.rglob("*")
+                   if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".ipynb"))
     for f in files:
-        try:
-            rel = f.relative_to(PACKAGE_ROOT.parent)
-        except ValueError:
-            rel = Path(f.name)
-        h.update(str(rel).encode())
+        h.update(str(f.relative_to(PACKAGE_ROOT.parent)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()
 

@@ -1,16 +1,20 @@
 """The report's Chinese text: title, preamble, sections 一 五 六 and the signature.
 
-Sentences with figures are built here from the model; the bureau's own paragraphs are
-passed to autoescaped Jinja templates as data.
+The figures, change phrases and lists are worked out here from the model; the sentences
+around them are the master notebook's templates (:mod:`reportkit.wording`). The bureau's own
+paragraphs are passed to autoescaped Jinja templates as data.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .chinese import change, count, date_cn, join_items, money, numeral, percent
+from markupsafe import Markup
+
+from .chinese import change, count, date_cn, join_items, money, numeral, share
 from .model import SPEC, Bureau, BureauYear
 from .templating import render
+from .wording import Wording, defaults
 
 SUBSECTIONS = [  # (narrative key, heading) — the five customary headings of section 一
     ("proactive", "主动公开"),
@@ -39,6 +43,7 @@ class Context:
     data: BureauYear
     previous: Optional[BureauYear] = None
     history: dict[int, BureauYear] = field(default_factory=dict)  # earlier valid years, oldest first
+    wording: Wording = field(default_factory=lambda: defaults("report"))
 
     @property
     def title(self) -> str:
@@ -47,53 +52,43 @@ class Context:
     def heading(self, n: str) -> str:
         return f"{n}、{SPEC.section_title(n)}"
 
+    def say(self, section: str, key: str, **values) -> Markup:
+        return self.wording.say(section, key, **values)
 
-def _yoy(ctx: Context, now: int, before_of) -> str:
-    """'，较上年增加5件、增长18.5%' when last year's data exist, else ''."""
-    if ctx.previous is None:
-        return ""
-    return "，" + change(now, before_of(ctx.previous))
+    def change(self, now, before_of, unit: str = "件") -> str:
+        """'较上年增加5件、增长18.5%' when last year's data exist, else ''."""
+        return "" if self.previous is None else change(now, before_of(self.previous), unit)
 
 
-def proactive_facts(ctx: Context) -> str:
+def _new(d: BureauYear) -> int:
+    return d.app_cells()[("new",)]["total"]
+
+
+def _handled(d: BureauYear) -> int:
+    return d.app_cells()[("total",)]["total"]
+
+
+def proactive_facts(ctx: Context) -> Markup:
     d, b = ctx.data, ctx.bureau
-    where = f"通过{b.website}等渠道" if b.website else ""
-    text = f"{ctx.year}年，{b.self_name}{where}主动公开政府信息{count(d.disclosed.total)}条"
-    text += _yoy(ctx, d.disclosed.total, lambda p: p.disclosed.total).replace("件", "条")
-    cats = [f"{name}{count(n)}条" for name, n in d.disclosed.categories.items() if n]
-    if cats:
-        text += "，其中" + join_items(cats)
     docs = d.proactive.normative_documents
-    text += (f"。全年制发行政规范性文件{count(docs.issued)}件、废止{count(docs.repealed)}件，"
-             f"现行有效{count(docs.in_force)}件")
     decisions = [f"{label}决定{count(n)}件" for label, n in (
         ("行政许可", d.proactive.licensing), ("行政处罚", d.proactive.penalty),
         ("行政强制", d.proactive.enforcement)) if n]
-    if decisions:
-        text += "；公开" + join_items(decisions)
-    return text + "。"
+    return ctx.say("一", "主动公开", 年度=ctx.year, 本机关=b.self_name, 网站=b.website or "",
+                   条数=d.disclosed.total, 较上年=ctx.change(d.disclosed.total, lambda p: p.disclosed.total, "条"),
+                   分类=join_items([f"{name}{count(n)}条" for name, n in d.disclosed.categories.items() if n]),
+                   制发=docs.issued, 废止=docs.repealed, 现行有效=docs.in_force, 决定=join_items(decisions))
 
 
-def on_request_facts(ctx: Context) -> str:
+def on_request_facts(ctx: Context) -> Markup:
     cells = ctx.data.app_cells()
     new, carried = cells[("new",)]["total"], cells[("carried_over",)]["total"]
-    done, forward = cells[("total",)]["total"], cells[("carried_forward",)]["total"]
     if new == 0 and carried == 0:
-        text = "全年未收到政府信息公开申请"
-        if ctx.previous is not None and ctx.previous.app_cells()[("new",)]["total"]:
-            text += f"（上年为{count(ctx.previous.app_cells()[('new',)]['total'])}件）"
-        return text + "。"
-    text = f"全年新收政府信息公开申请{count(new)}件"
-    text += _yoy(ctx, new, lambda p: p.app_cells()[("new",)]["total"])
-    if carried:
-        text += f"，上年结转{count(carried)}件"
+        return ctx.say("一", "无申请", 上年新收=_new(ctx.previous) if ctx.previous is not None else 0)
     outcomes = [f"{OUTCOME_WORDS[k]}{count(v)}件" for k, v in ctx.data.outcome_totals().items() if v]
-    text += f"；办结{count(done)}件"
-    if outcomes:
-        text += "，其中" + join_items(outcomes)
-    if forward:
-        text += f"；结转下年度继续办理{count(forward)}件"
-    return text + "。"
+    return ctx.say("一", "依申请公开", 新收=new, 较上年=ctx.change(new, _new), 上年结转=carried,
+                   办结=cells[("total",)]["total"], 办理结果=join_items(outcomes),
+                   结转下年度=cells[("carried_forward",)]["total"])
 
 
 def reviews_and_suits(data: BureauYear) -> tuple[int, int]:
@@ -101,64 +96,54 @@ def reviews_and_suits(data: BureauYear) -> tuple[int, int]:
     return r["review"]["total"], r["litigation_direct"]["total"] + r["litigation_after_review"]["total"]
 
 
-def supervision_facts(ctx: Context) -> str:
+def supervision_facts(ctx: Context) -> Markup:
     reviews, suits = reviews_and_suits(ctx.data)
     if not reviews and not suits:
-        text = "全年未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况"
-        if ctx.previous is not None and any(reviews_and_suits(ctx.previous)):
-            before = reviews_and_suits(ctx.previous)
-            text += f"（上年行政复议{count(before[0])}件、行政诉讼{count(before[1])}件）"
-        return text + "。"
-    parts = []
-    if reviews:
-        parts.append(f"被申请行政复议{count(reviews)}件" + _yoy(ctx, reviews, lambda p: reviews_and_suits(p)[0]))
-    if suits:
-        parts.append(f"被提起行政诉讼{count(suits)}件" + _yoy(ctx, suits, lambda p: reviews_and_suits(p)[1]))
-    sep = "；" if ctx.previous is not None else "、"
-    return f"全年因政府信息公开工作{sep.join(parts)}，具体结果见本报告第四部分。"
+        before = reviews_and_suits(ctx.previous) if ctx.previous is not None else (0, 0)
+        return ctx.say("一", "无复议诉讼", 上年复议=before[0], 上年诉讼=before[1])
+    return ctx.say("一", "监督保障", 复议=reviews, 复议较上年=ctx.change(reviews, lambda p: reviews_and_suits(p)[0]),
+                   诉讼=suits, 诉讼较上年=ctx.change(suits, lambda p: reviews_and_suits(p)[1]))
 
 
-def _with_change(ctx: Context, label: str, now: int, before_of, unit: str = "件") -> str:
-    text = f"{label}{count(now)}{unit}"
-    if ctx.previous is not None:
-        text += "，" + change(now, before_of(ctx.previous), unit)
-    return text
-
-
-def proactive_lead(ctx: Context) -> str:
+def proactive_lead(ctx: Context) -> Markup:
     """Lead of section 二: the year's documents and decisions, with last year's change."""
     p = ctx.data.proactive
-    parts = [
-        _with_change(ctx, "本年制发行政规范性文件", p.normative_documents.issued,
-                     lambda q: q.proactive.normative_documents.issued),
-        _with_change(ctx, "作出行政许可决定", p.licensing, lambda q: q.proactive.licensing),
-        _with_change(ctx, "作出行政处罚决定", p.penalty, lambda q: q.proactive.penalty),
-    ]
-    if p.enforcement or (ctx.previous is not None and ctx.previous.proactive.enforcement):
-        parts.append(_with_change(ctx, "作出行政强制决定", p.enforcement, lambda q: q.proactive.enforcement))
-    return "；".join(parts) + "。"
+    return ctx.say(
+        "二", "导语",
+        制发=p.normative_documents.issued,
+        制发较上年=ctx.change(p.normative_documents.issued, lambda q: q.proactive.normative_documents.issued),
+        许可=p.licensing, 许可较上年=ctx.change(p.licensing, lambda q: q.proactive.licensing),
+        处罚=p.penalty, 处罚较上年=ctx.change(p.penalty, lambda q: q.proactive.penalty),
+        强制=p.enforcement, 强制较上年=ctx.change(p.enforcement, lambda q: q.proactive.enforcement),
+        上年强制=ctx.previous.proactive.enforcement if ctx.previous is not None else 0)
 
 
-def applications_lead(ctx: Context) -> str:
-    """Lead of section 三: applications received and answered, with last year's change."""
+def applications_lead(ctx: Context) -> Markup:
+    """Lead of section 三: applications answered and disclosed (the new ones' change is in 一（二）)."""
     cells = ctx.data.app_cells()
-    new, done = cells[("new",)]["total"], cells[("total",)]["total"]
-    parts = [_with_change(ctx, "本年新收政府信息公开申请", new, lambda q: q.app_cells()[("new",)]["total"]),
-             _with_change(ctx, "办结", done, lambda q: q.app_cells()[("total",)]["total"])]
-    text = "；".join(parts)
+    done = cells[("total",)]["total"]
     disclosed = ctx.data.outcome_totals()["disclosed"]
-    if done:
-        text += f"。办结的申请中予以公开{count(disclosed)}件，占{percent(disclosed, done)}"
-    return text + "。"
+    return ctx.say("三", "导语", 新收=cells[("new",)]["total"], 上年结转=cells[("carried_over",)]["total"],
+                   办结=done, 办结较上年=ctx.change(done, _handled), 予以公开=disclosed,
+                   占比=share(disclosed, done) if done else "",
+                   结转下年度=cells[("carried_forward",)]["total"])
 
 
-def review_lead(ctx: Context) -> str:
-    """Lead of section 四: reviews and suits, with last year's change."""
+def _results(cells: dict[str, int]) -> str:
+    """'结果维持1件、尚未审结1件' from one row of table 四 (its totals' change is in 一（五）)."""
+    return join_items([f"{c.label}{count(cells[c.key])}件" for c in SPEC.review_columns
+                       if c.key != "total" and cells[c.key]])
+
+
+def review_lead(ctx: Context) -> Markup:
+    """Lead of section 四: how the reviews and suits ended."""
+    r = ctx.data.review_cells()
     reviews, suits = reviews_and_suits(ctx.data)
-    return "；".join([
-        _with_change(ctx, "本年因政府信息公开被申请行政复议", reviews, lambda q: reviews_and_suits(q)[0]),
-        _with_change(ctx, "被提起行政诉讼", suits, lambda q: reviews_and_suits(q)[1]),
-    ]) + "。"
+    if not reviews and not suits:
+        return ctx.say("四", "无复议诉讼")
+    suit_cells = {k: r["litigation_direct"][k] + r["litigation_after_review"][k] for k in r["review"]}
+    return ctx.say("四", "导语", 复议=reviews, 复议结果=_results(r["review"]),
+                   诉讼=suits, 诉讼结果=_results(suit_cells))
 
 
 def title_block(ctx: Context) -> str:
@@ -166,8 +151,11 @@ def title_block(ctx: Context) -> str:
 
 
 def preamble(ctx: Context) -> str:
-    return render("preamble.html.j2", ctx=ctx, headings=[title for _, title in SPEC.sections],
-                  site=ctx.bureau.website or f"{ctx.bureau.government}门户网站")
+    b = ctx.bureau
+    return render("preamble.html.j2", paragraphs=[
+        ctx.say("前言", "依据", 各部分=join_items([title for _, title in SPEC.sections])),
+        ctx.say("前言", "期限", 年度=ctx.year, 网站=b.website or f"{b.government}门户网站", 机关=b.name,
+                联系方式="；".join(b.contact or []))])
 
 
 def overview(ctx: Context) -> str:
@@ -192,15 +180,16 @@ def problems(ctx: Context) -> str:
     """Section 五: problems found and improvements made or planned."""
     n = ctx.data.narrative
     return render("problems.html.j2", heading=ctx.heading("五"), problems=n.paragraphs("problems"),
-                  improvements=n.paragraphs("improvements"))
+                  improvements=n.paragraphs("improvements"), no_problems=ctx.say("五", "无问题"),
+                  no_improvements=ctx.say("五", "无改进"))
 
 
-def fee_statement(ctx: Context) -> str:
+def fee_statement(ctx: Context) -> Markup:
     f, who = ctx.data.processing_fees, ctx.bureau.self_name
     if not f.notices and not f.collected:
-        return f"{ctx.year}年，{who}未发出信息处理费收费通知，未收取信息处理费。"
-    return (f"{ctx.year}年，{who}依据《政府信息公开信息处理费管理办法》发出收费通知{count(f.notices)}件，"
-            f"金额合计{money(f.amount)}元，实际收取{money(f.collected)}元。")
+        return ctx.say("六", "无收费", 年度=ctx.year, 本机关=who)
+    return ctx.say("六", "收费", 年度=ctx.year, 本机关=who, 通知=f.notices, 金额=money(f.amount),
+                   实收=money(f.collected))
 
 
 def other_matters(ctx: Context) -> str:

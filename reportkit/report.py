@@ -6,16 +6,17 @@ each method returns a :class:`Fragment` that Jupyter renders as HTML.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
-from . import charts, narrative, tables
+from . import charts, narrative, tables, wording
 from .model import SPEC
 from .narrative import OUTCOME_WORDS, Context
 from markupsafe import Markup
 
 from .errors import InvalidInput
 from .model import BureauYear
-from .params import find_params_dir, load_year, year_path
+from .params import bureaus_with_data, find_params_dir, load_year, year_path, years
+from .templating import lab_css
 from .validate import load_valid
 
 TREND_YEARS = 5
@@ -34,6 +35,11 @@ def history(params_dir: Path, bureau: str, year: int) -> dict[int, "BureauYear"]
     return out
 
 
+def latest_year(params_dir: Path) -> int:
+    """The latest year that has a folder in ``params/`` (0 when there is none)."""
+    return max(years(params_dir), default=0)
+
+
 class Fragment(str):
     """A piece of trusted HTML (built from autoescaped templates); Jupyter shows it as HTML."""
 
@@ -44,6 +50,16 @@ class Fragment(str):
         return f"<reportkit fragment, {len(self)} characters of HTML>"
 
 
+class LabStyle:
+    """Shows the report's tables in JupyterLab as the export prints them; not part of the export."""
+
+    def _repr_html_(self) -> str:
+        return lab_css()
+
+    def __repr__(self) -> str:
+        return "<reportkit stylesheet for JupyterLab>"
+
+
 class Report:
     """The data and text of one bureau's annual report for one year."""
 
@@ -51,16 +67,35 @@ class Report:
         self.ctx = ctx
 
     @classmethod
-    def load(cls, bureau: str, year: int, params: Union[str, Path] = "params") -> "Report":
-        """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error."""
+    def load(cls, bureau: str, year: int, params: Union[str, Path] = "params",
+             notebook: Optional[Path] = None) -> "Report":
+        """Read and check ``params/<year>/<bureau>.yaml``; raises ``InvalidInput`` on any error.
+
+        An empty ``bureau`` or a ``year`` of 0 (the master notebook's defaults, for a look in
+        JupyterLab) mean the latest year with data and its first bureau. ``notebook``: take the
+        wording of that master notebook (for rendering without a kernel, e.g.
+        ``masters.project_notebook(params)``); in the notebook itself its wording cells set it.
+        """
         params_dir = find_params_dir(params)
+        year = int(year) or latest_year(params_dir)
+        bureau = bureau or next(iter(bureaus_with_data(params_dir, year)), "")
         checked = load_valid(params_dir, bureau, int(year))
-        return cls(Context(checked.entry, checked.year, checked.data, checked.previous,
-                           history(params_dir, bureau, int(year))))
+        ctx = Context(checked.entry, checked.year, checked.data, checked.previous, history(params_dir, bureau, year))
+        if notebook is not None:
+            ctx.wording = wording.load("report", Path(notebook))
+        return cls(ctx)
 
     @property
     def title(self) -> str:
         return self.ctx.title
+
+    def words(self, section: str, templates: dict[str, str]) -> None:
+        """Word section ``section``'s sentences (the notebook's ``wording`` cells); checked now."""
+        self.ctx.wording.update(section, templates)
+
+    def style(self) -> "LabStyle":
+        """The report's CSS scoped to JupyterLab's output area (a ``remove-cell`` in the notebook)."""
+        return LabStyle()
 
     def header(self) -> Fragment:
         """Title and the customary preamble."""

@@ -11,14 +11,15 @@ from typing import Optional, Union
 from markupsafe import Markup
 
 from . import charts, manifest, params, tables
-from .chinese import change, count, date_cn, percent
+from .chinese import change, date_cn, percent
 from .model import SPEC, Bureau, BureauYear
 from .narrative import OUTCOME_WORDS
-from .report import TREND_YEARS, Fragment
+from .report import TREND_YEARS, Fragment, LabStyle
 from .site import key_figures
 from .site import summary_title as title  # one wording for the page and the index's link
 from .templating import render
 from .validate import Checked, check_many
+from .wording import Wording, defaults
 
 
 
@@ -70,10 +71,12 @@ class CityYear:
     failed: dict[str, str] = field(default_factory=dict)
     total: Optional[BureauYear] = None
     history: dict[int, BureauYear] = field(default_factory=dict)
+    wording: Wording = field(default_factory=lambda: defaults("summary"))
 
     @classmethod
     def load(cls, params_dir: Union[str, Path], year: int, output: Union[str, Path, None] = None) -> "CityYear":
         params_dir = params.find_params_dir(params_dir)
+        year = int(year) or max(params.years(params_dir), default=0)  # 0: the latest (a look in Lab)
         registry = params.load_registry(params_dir)
         checked = check_many(params_dir, [int(year)])
         valid = [c for c in checked if c.ok]
@@ -104,8 +107,18 @@ class CityYear:
     def title(self) -> str:
         return title(self.government, self.year)
 
+    def words(self, section: str, templates: dict[str, str]) -> None:
+        """Word the roll-up's sentences of ``section`` (the notebook's ``wording`` cells)."""
+        self.wording.update(section, templates)
+
+    def style(self) -> LabStyle:
+        """The report's CSS scoped to JupyterLab (a ``remove-cell`` in the notebook)."""
+        return LabStyle()
+
     def header(self) -> Fragment:
-        return Fragment(render("summary_header.html.j2", city=self))
+        lead = self.wording.say("前言", "说明", 政府=self.government, 年度=self.year, 部门数=len(self.valid),
+                                有误=len(self.invalid), 未报送=len(self.missing))
+        return Fragment(render("summary_header.html.j2", city=self, lead=lead))
 
     def tables(self) -> Fragment:
         """The three official tables, summed; same layout as a bureau's report."""
@@ -147,10 +160,11 @@ class CityYear:
                 per_bureau.append({"name": self.name(c.bureau), "cells": cells})
         return Fragment(render("summary_reviews.html.j2", groups=groups, cols=cols,
                                total=self.total.review_cells() if self.total else None,
-                               per_bureau=per_bureau))
+                               per_bureau=per_bureau, none=self.wording.say("四", "无复议诉讼")))
 
     def quality(self) -> Fragment:
         return Fragment(render("summary_quality.html.j2", city=self,
+                               all_valid=self.wording.say("六", "全部有效", 部门数=len(self.valid)),
                                invalid=[(self.name(c.bureau), c.bureau, [str(f) for f in c.errors])
                                         for c in self.invalid]))
 
@@ -165,12 +179,17 @@ class CityYear:
         now = figures[self.year]
         labels = [("disclosed", "主动公开政府信息", "条"), ("received", "新收申请", "件"),
                   ("handled", "办结申请", "件"), ("reviews", "行政复议", "件"), ("suits", "行政诉讼", "件")]
-        sentences = [f"{label}{count(now[k])}{unit}，{change(now[k], prev[k], unit)}" for k, label, unit in labels]
+        names = {"disclosed": "主动公开", "received": "新收", "handled": "办结", "reviews": "复议", "suits": "诉讼"}
+        values = {}
+        for k, _, unit in labels:
+            values[names[k]] = now[k]
+            values[names[k] + "较上年"] = change(now[k], prev[k], unit)
+        lead = self.wording.say("七", "比较", **values)
         chart = charts.trend(years, {"新收申请": [figures[y]["received"] for y in years],
                                      "办结": [figures[y]["handled"] for y in years]},
                              f"图2 {years[0]}—{years[-1]}年全市政府信息公开申请情况")
         return Fragment(render("summary_trends.html.j2", years=years, figures=figures, labels=labels,
-                               sentences=sentences, chart=Markup(chart)))
+                               lead=lead, chart=Markup(chart)))
 
     def signature(self) -> Fragment:
         date = date_cn(self.total.published) if self.total else ""

@@ -27,13 +27,15 @@ def test_on_request_without_last_year_has_no_comparison():
 def test_yoy_rise():
     before = year_data(applications=applications(new=(3, 1, 0, 0, 1, 0), disclosed=(1, 1, 0, 0, 0, 0)))
     text = narrative.on_request_facts(ctx(previous=before))
-    assert "全年新收政府信息公开申请6件，较上年增加1件、增长20.0%" in text
+    assert "全年新收政府信息公开申请6件，较上年增加1件、增长20%" in text
 
 
 def test_yoy_fall():
     before = year_data(applications=applications(new=(10, 1, 0, 0, 1, 0), disclosed=(8, 1, 0, 0, 0, 0)))
+    assert "全年新收政府信息公开申请6件，较上年减少6件、下降50%" in narrative.on_request_facts(ctx(previous=before))
+    # section 三 does not repeat the change of new applications said in 一（二）: it gives the handled ones'
     text = narrative.applications_lead(ctx(previous=before))
-    assert text.startswith("本年新收政府信息公开申请6件，较上年减少6件、下降50.0%")
+    assert text.startswith("本年新收政府信息公开申请6件，办结5件（较上年减少6件、下降54.5%）") and "下降50%" not in text
 
 
 def test_yoy_unchanged():
@@ -47,8 +49,11 @@ def test_yoy_previous_zero():
     before["review_litigation"] = {"review": [0, 0, 0, 0], "litigation_direct": [0, 0, 0, 0],
                                    "litigation_after_review": [0, 0, 0, 0]}
     c = ctx(previous=before)
-    assert "作出行政许可决定12件，上年为0件，本年新增12件" in narrative.proactive_lead(c)
-    assert "被申请行政复议1件，上年为0件，本年新增1件" in narrative.supervision_facts(c)
+    assert "作出行政许可决定12件，上年为0件；" in narrative.proactive_lead(c)
+    assert "被申请行政复议1件，上年为0件" in narrative.supervision_facts(c)
+    # said once: section 四 gives the outcomes, not the change again
+    lead = narrative.review_lead(c)
+    assert "上年" not in lead and lead.startswith("本年因政府信息公开被申请行政复议1件，结果")
 
 
 def test_no_applications_sentence():
