@@ -29,7 +29,8 @@ def bootstrap() -> str:
     """Import what reports use, register the font, and snapshot the kernel's state."""
     import matplotlib
 
-    from . import charts, isolation, report  # noqa: F401 — the heavy imports, done once
+    from . import charts, isolation, masters, report  # noqa: F401 — the heavy imports, done once
+    from .rules import causes  # noqa: F401 — imported lazily by the rule book (a cycle otherwise)
 
     charts.cjk_font()
     _warm_up(charts)
@@ -55,8 +56,11 @@ def _warm_up(charts) -> None:
 
     from PIL import Image
 
+    from . import templating
+
     charts.trend([2021, 2022], {"x": [1, 2]}, "warm-up")
     Image.init()
+    templating.lab_css()  # the notebook's Lab stylesheet: tinycss2 loads its codecs lazily
 
 
 def _reset_pandas() -> None:

@@ -11,7 +11,7 @@ import psutil
 
 from .. import params
 from ..errors import BadArgument, Finding, InvalidInput
-from ..execute import NOTEBOOK
+from ..masters import project_notebook
 from .pages import Page, Pages, PreviewEngine, problem_page, reload_script
 from .server import Preview, PreviewServer, inject
 from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, report
@@ -47,7 +47,7 @@ def serve(params_dir: Path, output_dir: Path, year: Optional[int] = None, bureau
     engine = server = preview = None
     try:
         server = _bind(host, port, home)  # a busy port fails before a kernel is started
-        engine = PreviewEngine(notebook=Path(notebook) if notebook else NOTEBOOK, timeout=timeout)
+        engine = PreviewEngine(notebook=Path(notebook) if notebook else project_notebook(params_dir), timeout=timeout)
         preview = server.preview = Preview(params_dir, output_dir, year, engine, timeout, log=echo)
         threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
         if bureau:

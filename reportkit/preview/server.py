@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .. import params
 from ..errors import InvalidInput
+from ..masters import project_notebook
 from .pages import Page, Pages, PreviewEngine, reload_script
 from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, inside, report
 
@@ -79,8 +80,10 @@ class Preview:
 
     def __init__(self, params_dir: Path, output_dir: Path, year: int, engine: PreviewEngine,
                  timeout: int = 300, log: Callable[[str], None] = lambda s: None):
-        self.pages = Pages(params_dir, output_dir, year, engine, timeout)
-        self.sources = Sources(Path(params_dir), int(year), notebook=engine.warm.notebook)
+        summary_notebook = project_notebook(params_dir, "summary")  # the project's, as build uses
+        self.pages = Pages(params_dir, output_dir, year, engine, timeout, summary_notebook)
+        self.sources = Sources(Path(params_dir), int(year), notebook=engine.warm.notebook,
+                               summary_notebook=summary_notebook)
         self.watcher = Watcher(self.sources)
         self.hub, self.log, self.year = Hub(), log, int(year)
         self._cache: dict[Target, Page] = {}
