@@ -34,11 +34,11 @@ from typing import Iterable, Optional, Union
 
 import yaml
 
-from . import atomic, tables
-from .errors import ImportFailed
-from .model import BUREAU_ID
-from .spec import load_spec
-from .tables import Cell
+from .. import atomic, tables
+from ..errors import ImportFailed
+from ..model import BUREAU_ID
+from ..spec import load_spec
+from ..tables import Cell
 
 SPEC = load_spec()
 MAX_BYTES = 20 << 20
