@@ -32,8 +32,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "real"
 
-# The issue's targets (issue 12 item 5): share of printed cells read exactly, per form.
-TARGETS = {"pdf": 98.0, "docx": 98.0, "ocr-text": 95.0, "flat-text": 95.0, "spaced-text": 95.0}
+# The issue's targets (issue 12 item 5): share of printed cells read exactly, per form. HTML pages
+# already import exactly; they are held to the text-layer figure.
+TARGETS = {"html": 98.0, "pdf": 98.0, "docx": 98.0, "ocr-text": 95.0, "flat-text": 95.0, "spaced-text": 95.0}
 
 
 @dataclass
