@@ -172,5 +172,14 @@ def match_leaf(label_core: str, leaves: Iterable[str]) -> Optional[str]:
         return None
     hits = [x for x in leaves if len(x) >= 4 and len(label_core) <= 2 * len(x) + 10
             and (x.startswith(label_core) or label_core.startswith(x) or x.endswith(label_core))]
+    if not hits and len(label_core) >= 6:
+        # a label with characters lost from the text layer ("其他法律行政止公开"): the one leaf it
+        # is an in-order part of, covering most of it
+        hits = [x for x in leaves if len(label_core) >= 0.7 * len(x) and _in_order(label_core, x)]
     return hits[0] if len(hits) == 1 else None
+
+
+def _in_order(part: str, whole: str) -> bool:
+    rest = iter(whole)
+    return all(ch in rest for ch in part)
 

@@ -6,6 +6,10 @@ from decimal import Decimal
 from typing import Optional, Union
 
 
+FORMS = {"html": "网页", "pdf": "PDF（文字层）", "docx": "Word 文档", "xlsx": "Excel 表格", "markdown": "Markdown 表格",
+         "spaced": "按空格对齐的文本", "text": "文本", "ocr": "扫描件（OCR）"}
+
+
 @dataclass
 class CellRead:
     """One figure cell: its status and, for messages, the official labels."""
@@ -64,7 +68,8 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as printed by ``reportkit import``."""
         out = [f"格式：{self.format} 年格式" + (f"（{'；'.join(self.deviations)}）" if self.deviations else "")
-               + f"；{'网页' if self.kind == 'html' else '文本'}，编码 {self.encoding}",
+               + f"；{FORMS.get(self.kind, self.kind)}，"
+               + (f"编码 {self.encoding}" if self.kind in ("html", "markdown", "spaced", "text") else self.encoding),
                f"表格数字 {len(self.cells)} 个：读出 {len(self.read)} 个，空白按 0 计 {len(self.blank)} 个，"
                f"未能读出 {len(self.unread)} 个"
                + (f"；2019 年格式中无法对应的 {len(self.unmapped)} 个" if self.unmapped else "")]

@@ -22,9 +22,11 @@ from . import Document, Reader
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF87a", b"GIF89a")
 MIN_INK = 12                 # dark pixels in a cell below which it is blank (specks)
 MIN_CONFIDENCE = 80          # tesseract's word confidence (0–100) below which a figure is unread
-DPI = 200                    # rendering of image PDFs
+DPI = 300                    # rendering of image PDFs
 MAX_PIXELS = 40_000_000
 LANG = "chi_sim"
+PSM = 6                      # tesseract page segmentation: a single column of text of variable sizes
+MIN_WIDTH = 2400             # pixels: an A4 page at about 300 dpi
 
 
 def _need_ocr(source: str):
@@ -140,18 +142,21 @@ def ocr_page(image, claims: Claims, pytesseract) -> tuple[list[str], list[str]]:
     import numpy as np
     from PIL import Image
 
-    gray = np.asarray(image.convert("L"))
+    image = image.convert("L")
+    if image.width < MIN_WIDTH:        # tesseract reads CJK far better at ≥ 300 dpi
+        factor = MIN_WIDTH / image.width
+        image = image.resize((MIN_WIDTH, int(image.height * factor)), Image.LANCZOS)
+    gray = np.asarray(image)
     dark = gray < 160
     h, w = dark.shape
-    # a ruling line is longer than any stroke of a character: about 1.4 × a character's height
-    # on an A4 page (page width / 45)
-    run = max(20, w // 45)
-    hmask = _runs(dark, run)
-    vmask = _runs(dark.T, run).T
+    # a ruling line is longer than any stroke of a character: horizontally page width / 45
+    # (a narrow column), vertically page width / 40 (a row of one line is ~1.6 characters high)
+    hmask = _runs(dark, max(20, w // 45))
+    vmask = _runs(dark.T, max(20, w // 40)).T
     grid = _Grid(hmask, vmask)
     clean = gray.copy()
     clean[(hmask | vmask)] = 255
-    data = pytesseract.image_to_data(Image.fromarray(clean), lang=LANG, config="--psm 6",
+    data = pytesseract.image_to_data(Image.fromarray(clean), lang=LANG, config=f"--psm {PSM}",
                                      output_type=pytesseract.Output.DICT)
     words = [(data["left"][i], data["top"][i], data["width"][i], data["height"][i], data["text"][i].strip(),
               float(data["conf"][i]), (data["block_num"][i], data["par_num"][i], data["line_num"][i]))
