@@ -54,10 +54,14 @@ def expand(rows: list[list], span=lambda c: (c.rowspan, c.colspan)) -> tuple[dic
     return grid, n_rows, n_cols
 
 
+MAX_CHAIN_ROWS = 64      # the format's tallest table has about 30 rows: headers are never further up
+
+
 def column_chain(grid, r: int, c: int, is_label, skip=None) -> list:
-    """Label cells above (r, c) in column c, nearest first, each once."""
+    """Label cells above (r, c) in column c, nearest first, each once (within ``MAX_CHAIN_ROWS``,
+    which keeps a long table linear)."""
     chain: list = []
-    for rr in range(r - 1, -1, -1):
+    for rr in range(r - 1, max(-1, r - 1 - MAX_CHAIN_ROWS), -1):
         cell = grid.get((rr, c))
         if cell is None or cell is skip or cell in chain or not is_label(cell):
             continue

@@ -15,6 +15,7 @@ from ..labels import norm, tidy
 from ..text import parse_title
 from . import Document, Reader
 
+MAX_TABLE_CELLS = 5000    # the format's largest table has about 250 printed cells
 LINE = "\u2028"     # marks where a table cell breaks into lines (<br>, <p>)
 _CELL_BREAKS = {"br", "p", "div", "li"}
 _DROP = ("script", "style", "noscript", "template", "iframe", "select", "button", "svg", "object", "embed")
@@ -123,7 +124,10 @@ class HtmlReader(Reader):
                  and "facts" in el.get("class", "").split()}
         data_tables = set()
         for table in doc.iter("table"):
-            rows = [[PCell(cell_text(td), *_span(td)) for td in tr] for tr in _own_rows(table)]
+            own = _own_rows(table)
+            if sum(len(tr) for tr in own) > MAX_TABLE_CELLS:
+                continue                # no table of the format is near this size: text, not figures
+            rows = [[PCell(cell_text(td), *_span(td)) for td in tr] for tr in own]
             if rows and read_table(rows, claims) > 0:
                 data_tables.add(table)
         body = doc.find("body")
