@@ -11,6 +11,7 @@ never guessed.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 
 from ...errors import ImportFailed
@@ -156,8 +157,17 @@ def ocr_page(image, claims: Claims, pytesseract) -> tuple[list[str], list[str]]:
     grid = _Grid(hmask, vmask)
     clean = gray.copy()
     clean[(hmask | vmask)] = 255
-    data = pytesseract.image_to_data(Image.fromarray(clean), lang=LANG, config=f"--psm {PSM}",
-                                     output_type=pytesseract.Output.DICT)
+    # one thread: tesseract's OpenMP threads make it 2–3× slower on a shared or busy machine
+    saved = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        data = pytesseract.image_to_data(Image.fromarray(clean), lang=LANG, config=f"--psm {PSM}",
+                                         output_type=pytesseract.Output.DICT)
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+        else:
+            os.environ["OMP_THREAD_LIMIT"] = saved
     words = [(data["left"][i], data["top"][i], data["width"][i], data["height"][i], data["text"][i].strip(),
               float(data["conf"][i]), (data["block_num"][i], data["par_num"][i], data["line_num"][i]))
              for i in range(len(data["text"])) if data["text"][i].strip()]
