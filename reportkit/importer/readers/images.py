@@ -152,8 +152,12 @@ def ocr_page(image, claims: Claims, pytesseract) -> tuple[list[str], list[str]]:
     h, w = dark.shape
     # a ruling line is longer than any stroke of a character: horizontally page width / 45
     # (a narrow column), vertically page width / 40 (a row of one line is ~1.6 characters high)
-    hmask = _runs(dark, max(20, w // 45))
-    vmask = _runs(dark.T, max(20, w // 40)).T
+    hrun, vrun = max(20, w // 45), max(20, w // 40)
+    hmask = _runs(dark, hrun)
+    vmask = _runs(dark.T, vrun).T
+    # a table's lines run on through many cells; a stroke of a large character (a title) is alone
+    hmask[hmask.sum(axis=1) < 3 * hrun, :] = False
+    vmask[:, vmask.sum(axis=0) < 2 * vrun] = False
     grid = _Grid(hmask, vmask)
     clean = gray.copy()
     clean[(hmask | vmask)] = 255
