@@ -88,7 +88,10 @@ def test_spaced_text_places_figures_by_column_or_not_at_all():
     text = ("某县示例局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
             "一、本年新收政府信息公开申请数量    57   16    3    7    7    0   90\n"
             "二、上年结转政府信息公开申请数量     1         0         0        1\n"
-            "（一）予以公开                       8 0 1\n")
+            "（一）予以公开                       8 0 1\n"
+            "（二）部分公开（区分处理的，\n"
+            "                                     2    1         0    0    0    3\n"
+            "只计这一情形，不计其他情形）\n")
     claims = Claims()
     reader = reader_for(text.encode() * 2, "x.txt")
     assert reader.kind == "spaced"
@@ -99,6 +102,9 @@ def test_spaced_text_places_figures_by_column_or_not_at_all():
     assert got["applications.carried_over.research"] == ["0"]
     assert got["applications.carried_over.total"] == ["1"]
     assert not any(k.startswith("applications.disclosed.") for k in got)  # 3 figures for 7 columns
+    # a label wrapped around its figures' line
+    assert [got[f"applications.partly_disclosed.{c}"] for c in ("natural_person", "research", "total")] == \
+        [["2"], [""], ["3"]]
 
 
 def test_scan_is_read_by_ocr_with_confidence_and_no_invented_figure():

@@ -114,8 +114,12 @@ class SpacedTextReader(Reader):
                 if len(row[1]) in _expected(row[0])[1]:
                     complete.setdefault((region, len(row[1])), []).append((i, [[s, e] for s, e, _ in row[1]]))
         before = sum(len(v) for v in claims.by_key.values())
+        direct = {_expected(label)[0] for _, _, label, _ in rows} - {None}
         for i, region, label, figs in rows:
             leaf, counts = _expected(label)
+            if not counts or (not any(core(x) for x in label) and len(figs) not in counts):
+                label = _wrapped_label(raw, i, wide, label, direct)
+                leaf, counts = _expected(label)
             cells = [f for _, _, f in figs]
             if not counts:
                 continue
@@ -137,6 +141,22 @@ class SpacedTextReader(Reader):
             if placed and all(p is not None and p == placed[0] for p in placed):
                 return placed[0]
         return None
+
+
+def _wrapped_label(raw: list[str], i: int, wide: int, label: list[str], taken: set) -> list[str]:
+    """A row label wrapped over the lines around the figures' line ("（二）部分公开（…，" above,
+    "不计其他情形）" below): joined, when it names a row that no other line names."""
+    def text_only(j):
+        if 0 <= j < len(raw) and raw[j].strip() and _row_of(raw[j], wide) is None:
+            toks = tokens(raw[j], wide)
+            return toks[-1][2] if toks else ""
+        return ""
+    above, below = text_only(i - 1), text_only(i + 1)
+    for joined in (above + below, above, (label[-1] if label else "") + below):
+        leaf, counts = _expected([joined])
+        if counts and leaf is not None and leaf not in taken:
+            return label + [joined]
+    return label
 
 
 def _nearest(complete: list[tuple[int, list]], i: int) -> list[list]:
