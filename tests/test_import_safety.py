@@ -20,12 +20,16 @@ CLEAN = Path(__file__).parent / "fixtures" / "published" / "clean-2022.html"
 
 
 def _timed(data: bytes) -> float:
-    start = time.perf_counter()
-    try:
-        importer.read_bytes(data, "page.html")
-    except ImportFailed:
-        pass
-    return time.perf_counter() - start
+    """The best of two runs: a busy machine's pauses are not the parser's."""
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        try:
+            importer.read_bytes(data, "page.html")
+        except ImportFailed:
+            pass
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 # --- 13.1 parsing time and memory ------------------------------------------------------------------
