@@ -5,14 +5,14 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 YEAR    ?= 2022
 
-.PHONY: setup demo test browser-deps office-deps bench bench-preview clean lab
+.PHONY: setup demo test browser-deps office-deps ocr-deps bench bench-preview bench-parse clean lab
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,lab]'
+	$(BIN)/pip install -q -e '.[test,lab,ocr]'
 	$(BIN)/python -c "from reportkit.execute import ensure_kernel; ensure_kernel()"
 	$(BIN)/python -c "from reportkit.lab import enable; enable()"
 	touch $(STAMP)
@@ -46,7 +46,14 @@ office-deps:
 	      libreoffice-calc-nogui libreoffice-writer-nogui) >/dev/null 2>&1 && echo ">>> LibreOffice installed" ) \
 	  || echo "!!! could not install LibreOffice: the LibreOffice re-save and DOCX tests will be SKIPPED"; }
 
-test: setup browser-deps office-deps
+# OCR of scanned reports (the [ocr] extra) needs Debian's tesseract with Chinese; install when missing.
+ocr-deps:
+	@tesseract --list-langs 2>/dev/null | grep -q chi_sim || \
+	  ( echo ">>> ocr-deps: installing Debian's tesseract-ocr and tesseract-ocr-chi-sim with apt-get (as root) for the OCR reader"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim) >/dev/null 2>&1 \
+	    || echo "!!! could not install tesseract: the OCR tests will be SKIPPED" )
+
+test: setup browser-deps office-deps ocr-deps
 	$(BIN)/python -m pytest -q
 
 # JupyterLab on the sample project (kernel "Python (reportkit)"; saving strips outputs, see reportkit/lab.py).
@@ -60,6 +67,10 @@ bench: setup browser-deps
 # Preview latency alone: a real Chromium through 10 saves of a params file.
 bench-preview: setup browser-deps
 	$(BIN)/python benchmarks/preview.py
+
+# import parsing time and peak memory on pages of 0.1, 1 and 10 MB
+bench-parse: setup
+	$(BIN)/python benchmarks/parsing.py
 
 clean:
 	rm -rf output .pytest_cache

@@ -206,13 +206,17 @@ def template(obj, year, bureau, out_dir, force):
 @click.option("--year", type=int, default=None, help="Report year. Default: from the title.")
 @click.option("--force", is_flag=True, help="Replace an existing params file (and print what changed).")
 def import_(files, out_dir, bureau, year, force):
-    """Read published reports (HTML pages or text) back into params files.
+    """Read published reports back into params files: web pages, PDFs with a text layer, Word
+    .docx, Excel .xlsx, markdown tables, text in columns, flattened text, scans (OCR extra).
+    The form is recognised from the file's content, not its name.
 
     Recognises the 2021 and the older 2019 format and says which. Blank, "—" and "/" cells
     are read as 0 and listed; every figure that cannot be read is listed with its row and
     column and written as null, so `reportkit --params DIR validate` fails on it until fixed.
     Filled reportkit workbooks (a folder stands for its .xlsx files) are read cell by cell:
     errors are located as 表三!D12; a workbook with errors is not imported.
+    An existing DIR/<year>/<id>.yaml is never replaced without --force; an issuer already in
+    DIR/bureaus.yaml (same name) keeps its id.
     Exit 0 all read, 2 a file is not a report or has figures that could not be read.
     """
     from . import importer
@@ -243,9 +247,17 @@ def import_(files, out_dir, bureau, year, force):
         for line in rep.lines():
             click.echo("  " + line, **report_out)
         if out_dir is not None:
-            target, added = importer.write(imp, out_dir)
-            registry[imp.bureau_id] = imp.bureau
-            click.echo(f"  → {target}" + (f"；{imp.bureau_id} 已加入 {out_dir / 'bureaus.yaml'}" if added else ""))
+            try:
+                written = importer.write(imp, out_dir, force=force)
+            except ImportFailed as exc:
+                click.echo(f"reportkit: {exc}", err=True)
+                incomplete = True
+                continue
+            registry[written.bureau_id] = imp.bureau
+            click.echo(f"  → {written.path}" + ("（覆盖）" if not written.created else "")
+                       + (f"；{written.bureau_id} 已加入 {out_dir / 'bureaus.yaml'}" if written.registered else ""))
+            for change in written.changes:
+                click.echo(f"    改动 {change}")
         else:
             click.echo(importer.to_yaml(imp))
         incomplete = incomplete or not rep.complete

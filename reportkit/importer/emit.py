@@ -296,3 +296,69 @@ def register_bureau(params_dir: Union[str, Path], name: str, entry: dict, bureau
     text = _checked(_dump(doc), {**before, bureau_id: dict(entry, name=name)}, str(path))
     atomic.write_text(path, text)
     return bureau_id
+
+
+# --- an import's files ------------------------------------------------------------------------
+_SECTION_NOTES = {
+    "disclosed": "一、总体情况 中的主动公开条数",
+    "proactive": "二、主动公开政府信息情况",
+    "applications": "三、收到和处理政府信息公开申请情况：自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计",
+    "review_litigation": "四、行政复议、行政诉讼：结果维持, 结果纠正, 其他结果, 尚未审结, 总计",
+    "processing_fees": "六、信息处理费（元）",
+}
+
+
+def _unread_notes(imp) -> dict[str, str]:
+    """An end-of-line note per params field with figures that were not read."""
+    rep = imp.report
+    unread = [c for c in [*rep.cells.values(), *rep.extra.values()] if c.status == "unread"]
+    by_field: dict[str, list] = {}
+    for c in unread:
+        parts = c.key.split(".")
+        path = ".".join(parts[:-1]) if parts[0] in ("applications", "review_litigation", "proactive") else c.key
+        by_field.setdefault(path, []).append(c)
+    notes = {}
+    for path, cells in by_field.items():
+        if len(cells) > 1 and all(c.reason == cells[0].reason for c in cells):
+            notes[path] = f"未读出（{cells[0].reason}）"
+        else:
+            notes[path] = "未读出：" + "；".join(f"{c.column}：{c.reason}" for c in cells)
+    return notes
+
+
+def _header(imp) -> list[str]:
+    return [f"{imp.issuer} {imp.year} 年政府信息公开工作年度报告 · 数据",
+            f"由 reportkit import 从 {Path(imp.source).name} 读入（{imp.report.format} 年格式）。"
+            "null 为报告中未能读出的数字，须核对原文后填写；",
+            "空白、“—”、“/” 按 0 读入，见导入报告。"]
+
+
+def to_yaml(imp) -> str:
+    """The params file text for an import, laid out like ``params/2022/shengzhou-wglj.yaml``."""
+    return params_text(imp.params, header=_header(imp), comments={**_SECTION_NOTES, **_unread_notes(imp)})
+
+
+@dataclass
+class Written(WriteOutcome):
+    """An import written: the params file, the id it is filed under, whether the registry grew."""
+
+    bureau_id: str = ""
+    registered: bool = False
+
+    def __iter__(self):
+        """``target, added = write(...)``, as before this was a class."""
+        return iter((self.path, self.registered))
+
+
+def write(imp, out_dir: Union[str, Path], *, force: bool = False) -> Written:
+    """Write ``DIR/<year>/<id>.yaml`` and add the issuer to ``DIR/bureaus.yaml`` when new.
+
+    An issuer the registry already names keeps its id (unless ``--bureau`` gave one)."""
+    out_dir = Path(out_dir)
+    known = load_registry_loose(out_dir / REGISTRY)
+    bureau_id = register_bureau(out_dir, imp.issuer, imp.bureau,
+                                bureau_id=imp.bureau_id if getattr(imp, "bureau_given", False) else None)
+    imp.bureau_id = bureau_id
+    outcome = write_params(out_dir, imp.year, bureau_id, imp.params, force=force, header=_header(imp),
+                           comments={**_SECTION_NOTES, **_unread_notes(imp)})
+    return Written(outcome.path, outcome.created, outcome.changes, bureau_id, bureau_id not in known)

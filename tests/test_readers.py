@@ -1,0 +1,154 @@
+"""One reader per published form: the same report as PDF, Word, Excel, markdown, spaced text and a
+scan reads to the same figures (``fixtures/forms``, made by ``make_forms.py`` from
+``fixtures/published/clean-2022.html`` with some zero cells printed blank); sniffing by content."""
+from __future__ import annotations
+
+import io
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reportkit import importer
+from reportkit.errors import ImportFailed
+from reportkit.importer.grid import Claims, PCell, read_table
+from reportkit.importer.readers import reader_for
+from reportkit.importer.readers.docx import table_rows as docx_rows
+
+HERE = Path(__file__).parent / "fixtures"
+FORMS = HERE / "forms"
+TRUTH = yaml.safe_load((HERE / "published" / "expected.yaml").read_text(encoding="utf-8"))["clean-2022.html"]
+
+
+def score(imp, keys=None) -> tuple[int, int, int, list]:
+    """(exact, blank, unread, wrong) against the true figures."""
+    exact = blank = unread = 0
+    wrong = []
+    for key, value in TRUTH["cells"].items():
+        if keys and not key.startswith(keys):
+            continue
+        cell = imp.report.cells[key]
+        if cell.status == "unread":
+            unread += 1
+        elif Decimal(str(value)) == Decimal(str(cell.value)):
+            exact += 1
+            blank += cell.status == "blank"
+        else:
+            wrong.append((key, value, cell.value, cell.raw))
+    return exact, blank, unread, wrong
+
+
+@pytest.mark.parametrize("name, kind, least_exact", [
+    ("report.pdf", "pdf", 200), ("report.docx", "docx", 200), ("report.xlsx", "xlsx", 200),
+    ("report.md", "markdown", 200), ("report-layout.txt", "spaced", 130),
+])
+def test_every_form_reads_the_same_report(name, kind, least_exact, tmp_path):
+    # sniffed by content: the file name says nothing
+    disguised = tmp_path / "download.bin"
+    shutil.copy(FORMS / name, disguised)
+    imp = importer.read_report(disguised)
+    exact, blank, unread, wrong = score(imp)
+    assert imp.report.kind == kind and (imp.issuer, imp.year) == ("某县示例局", 2022)
+    assert not wrong, wrong[:5]                       # never a wrong figure
+    assert exact >= least_exact and exact + unread == 200
+    assert blank >= 50 if exact == 200 else blank > 0  # the cells printed empty or "—" are read as blank
+    assert str(imp.params["published"]) == TRUTH["published"]
+    assert imp.params["disclosed"]["total"] == TRUTH["disclosed_total"]
+
+
+def test_word_merged_cells_come_from_grid_span_and_vmerge():
+    import docx
+
+    body = docx.Document(str(FORMS / "report.docx")).element.body
+    tables = body.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tbl")
+    spans = [(c.rowspan, c.colspan) for t in tables for row in docx_rows(t) for c in row]
+    assert any(r > 1 for r, _ in spans) and any(c > 1 for _, c in spans)
+
+
+def test_a_pdf_table_continued_on_the_next_page_is_one_table():
+    import pdfplumber
+
+    with pdfplumber.open(FORMS / "report.pdf") as pdf:
+        pages_with_table_3 = [p.page_number for p in pdf.pages if "本机关不掌握" in (p.extract_text() or "")
+                              or "结转下年度继续办理" in (p.extract_text() or "")]
+    assert len(set(pages_with_table_3)) >= 2          # the fixture does split table 三 over pages
+    imp = importer.read_report(FORMS / "report.pdf")
+    assert all(imp.report.cells[k].status != "unread" for k in imp.report.cells if k.startswith("applications."))
+
+
+def test_markdown_merged_header_written_once_is_not_read_as_the_2019_columns():
+    md = FORMS / "report.md"
+    imp = importer.read_report(md)
+    assert imp.values["proactive.licensing.count"] == 37 and imp.report.format == "2021"
+
+
+def test_spaced_text_places_figures_by_column_or_not_at_all():
+    text = ("某县示例局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量    57   16    3    7    7    0   90\n"
+            "二、上年结转政府信息公开申请数量     1         0         0        1\n"
+            "（一）予以公开                       8 0 1\n"
+            "（二）部分公开（区分处理的，\n"
+            "                                     2    1         0    0    0    3\n"
+            "只计这一情形，不计其他情形）\n")
+    claims = Claims()
+    reader = reader_for(text.encode() * 2, "x.txt")
+    assert reader.kind == "spaced"
+    reader.read(text.encode(), "x.txt", claims)
+    got = {k: [c.text for c in v] for k, v in claims.by_key.items()}
+    assert got["applications.carried_over.natural_person"] == ["1"]
+    assert got["applications.carried_over.commercial"] == [""]          # a run of spaces: blank
+    assert got["applications.carried_over.research"] == ["0"]
+    assert got["applications.carried_over.total"] == ["1"]
+    assert not any(k.startswith("applications.disclosed.") for k in got)  # 3 figures for 7 columns
+    # a label wrapped around its figures' line
+    assert [got[f"applications.partly_disclosed.{c}"] for c in ("natural_person", "research", "total")] == \
+        [["2"], [""], ["3"]]
+
+
+def test_scan_is_read_by_ocr_with_confidence_and_no_invented_figure():
+    if shutil.which("tesseract") is None:
+        pytest.skip("!!! tesseract-ocr is not installed (make ocr-deps): OCR NOT TESTED")
+    imp = importer.read_report(FORMS / "report-scan.png", year=2022, bureau="x",
+                               registry={"x": {"name": "某县示例局"}})
+    exact, blank, unread, wrong = score(imp, "applications.")
+    assert imp.report.kind == "ocr"
+    assert not wrong, wrong[:5]
+    assert exact >= 60 and blank > 0
+    reasons = {c.reason for c in imp.report.unread}
+    assert any("置信度" in r or "OCR" in r for r in reasons)
+
+
+def test_low_ocr_confidence_makes_a_figure_unread():
+    claims = Claims()
+    rows = [[PCell("信息内容"), PCell("本年处理决定数量")],
+            [PCell("行政许可"), PCell("37", reason="OCR 读作“37”，置信度 41%，低于 80%，未读")]]
+    read_table(rows, claims)
+    from reportkit.importer.grid import resolve
+    official, _, _ = resolve(claims)
+    cell = official["proactive.licensing.count"]
+    assert cell.status == "unread" and cell.value is None and "置信度 41%" in cell.reason
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.4\n%garbage", "PDF 文件已损坏"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "图片无法读取"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧版 Office"),
+])
+def test_unsupported_or_broken_files_get_a_chinese_located_error(tmp_path, data, message):
+    path = tmp_path / "report.html"
+    path.write_bytes(data)
+    with pytest.raises(ImportFailed, match=message) as info:
+        importer.read_report(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_zip_that_is_not_office_is_refused(tmp_path):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.txt", "x")
+    with pytest.raises(ImportFailed, match="压缩包"):
+        importer.read_bytes(buf.getvalue(), "a.zip")
