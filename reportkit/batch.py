@@ -83,18 +83,17 @@ def store_result(out: OutputFolder, folder: Path, res: TaskResult) -> Entry:
     entry = Entry(b, res.status, hash=res.digest, seconds=res.seconds, error=res.error, cell=res.cell,
                   built_at=_now())
     try:
-        if res.status == "ok":
-            out.write_bytes(folder / f"{b}.ipynb", res.ipynb)
-            out.write_bytes(folder / f"{b}.html", res.html)
+        if res.status == "ok":  # both or neither: an .ipynb never stands beside an older .html
+            out.write_all({folder / f"{b}.ipynb": res.ipynb, folder / f"{b}.html": res.html})
             entry.html_bytes, entry.ipynb_bytes = len(res.html), len(res.ipynb)
             for stale in (folder / FAILED_DIR / f"{b}.html", folder / FAILED_DIR / f"{b}.ipynb"):
                 if stale.exists() or stale.is_symlink():
                     out.remove(stale)
         else:
-            if res.failed_ipynb:
-                out.write_bytes(folder / FAILED_DIR / f"{b}.ipynb", res.failed_ipynb)
-            if res.failed_html:
-                out.write_bytes(folder / FAILED_DIR / f"{b}.html", res.failed_html)
+            kept = {folder / FAILED_DIR / f"{b}.ipynb": res.failed_ipynb,
+                    folder / FAILED_DIR / f"{b}.html": res.failed_html}
+            if any(kept.values()):
+                out.write_all({path: data for path, data in kept.items() if data})
     except (WriteFailed, UnsafePath) as exc:
         entry.status, entry.hash, entry.error, entry.cell = "failed", None, str(exc), None
     return entry
@@ -160,7 +159,7 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
                 (runner or run_pool)(run.tasks, jobs or os.cpu_count() or 1,
                                      lambda b: emit("start", b, None), run.take)
             if summary and any(c.ok for c in checked):
-                run.finish(write_index=False)  # the roll-up reads this run's failures from the manifest
+                run.finish(write_index=False, strict=False)  # the roll-up reads this run's failures
                 emit("start", "summary", None)
                 result.summary = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
                                                force, run.failed(), result, out)
@@ -222,12 +221,13 @@ class _Run:
     def failed(self) -> list[str]:
         return sorted(k for k, v in self.entries.items() if v.status == "failed")
 
-    def finish(self, write_index: bool = True, interrupted: bool = False, wanted: bool = False) -> None:
+    def finish(self, write_index: bool = True, interrupted: bool = False, wanted: bool = False,
+               strict: bool = True) -> None:
         """Manifest (and index) for what was done; on a full disk the reserve makes room first."""
         present = set(params.bureaus_with_data(self.params_dir, self.year))
         self.entries = {k: v for k, v in self.entries.items() if k in present}  # params file gone
         self.result.seconds = time.perf_counter() - self.t0
-        if write_index or interrupted:
+        if write_index or interrupted or self.out.full:
             self.out.release_reserve()
         text = manifest.render(self.year, self.entries, self.started, self.result.seconds, self.summary)
         try:
@@ -238,7 +238,7 @@ class _Run:
             if not interrupted:
                 raise  # a newer build took the folder over: it must not be overwritten
         except (WriteFailed, UnsafePath) as exc:
-            if not interrupted:  # when interrupted, the interruption is what the user sees
+            if strict and not interrupted:  # when interrupted, the interruption is what the user sees
                 raise WriteFailed(f"{exc.message}（已完成的报告见上表）", file=exc.file) from None
 
     def _index(self, wanted: bool) -> None:

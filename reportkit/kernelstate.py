@@ -2,9 +2,10 @@
 
 ``bootstrap()`` runs once in a fresh kernel: heavy imports, the CJK font, and a snapshot of
 everything a report may change. ``reset()`` runs before every report: a fresh user namespace,
-rcParams and pandas options, cwd, environment and sys.path as snapshotted, figures closed.
-It returns ``"restart"`` when reportkit's own source changed since the snapshot, so the engine
-starts a new kernel instead of running stale code.
+rcParams and pandas options, cwd, environment and sys.path as snapshotted, figures closed, and
+the process-wide state of :mod:`reportkit.isolation` put back. It returns ``"restart: <why>"``
+when reportkit's own source changed, or when the last report changed what cannot be put back
+(modules, threads, reportkit's data): the engine then starts a new kernel.
 """
 from __future__ import annotations
 
@@ -28,17 +29,34 @@ def bootstrap() -> str:
     """Import what reports use, register the font, and snapshot the kernel's state."""
     import matplotlib
 
-    from . import charts, report  # noqa: F401 — the heavy imports, done once
+    from . import charts, isolation, report  # noqa: F401 — the heavy imports, done once
 
     charts.cjk_font()
+    _warm_up(charts)
+    shell = get_ipython()  # noqa: F821 — defined inside an IPython kernel
     _SNAPSHOT.update(
         rc=dict(matplotlib.rcParams),
         cwd=os.getcwd(),
         env=dict(os.environ),
         path=list(sys.path),
         sources=_sources(),
+        process=isolation.Restorable(shell),
     )
+    _SNAPSHOT["baseline"] = isolation.Baseline()  # last: every module of the snapshot loaded
     return json.dumps({"pid": os.getpid()})
+
+
+def _warm_up(charts) -> None:
+    """Do once what a report does lazily (chart backend, image plugins, codecs), so that a
+    module imported during a report means the report imported something of its own."""
+    import encodings.unicode_escape  # noqa: F401
+    import encodings.utf_8_sig  # noqa: F401
+    import zmq.utils.garbage  # noqa: F401 — ipykernel's zero-copy sends load it on the first big output
+
+    from PIL import Image
+
+    charts.trend([2021, 2022], {"x": [1, 2]}, "warm-up")
+    Image.init()
 
 
 def _reset_pandas() -> None:
@@ -75,19 +93,23 @@ def _fresh_namespace(shell) -> None:
 
 
 def reset() -> str:
-    """Put the kernel back to its snapshot; 'restart' if reportkit's code changed on disk."""
+    """Put the kernel back to its snapshot; 'restart: <why>' when that cannot be done here."""
     import matplotlib
     import matplotlib.pyplot as plt
 
     if _sources() != _SNAPSHOT["sources"]:
-        return "restart"
-    _fresh_namespace(get_ipython())  # noqa: F821 — defined inside an IPython kernel
+        return "restart: reportkit source changed"
     plt.close("all")
+    why = _SNAPSHOT["baseline"].why_restart()
+    if why:
+        return f"restart: {why}"
+    _fresh_namespace(get_ipython())  # noqa: F821 — defined inside an IPython kernel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matplotlib.rcParams.clear()
         dict.update(matplotlib.rcParams, _SNAPSHOT["rc"])
         _reset_pandas()
+    _SNAPSHOT["process"].restore()
     os.chdir(_SNAPSHOT["cwd"])
     os.environ.clear()
     os.environ.update(_SNAPSHOT["env"])

@@ -71,6 +71,15 @@ class OutputFolder:
             self.mkdir(path.parent)
         return self._do(path, lambda: atomic.write_bytes(path, data))
 
+    def write_all(self, files: dict[Path, bytes]) -> None:
+        """Several files, all replaced or none (see :func:`reportkit.atomic.write_all`)."""
+        for path in files:
+            if Path(path).parent != self.root:
+                self.mkdir(Path(path).parent)
+            self.check(path)
+        first = next(iter(files))
+        self._do(Path(first), lambda: atomic.write_all(files))
+
     def write_text(self, path: Union[str, Path], text: str) -> Path:
         return self.write_bytes(path, text.encode("utf-8"))
 

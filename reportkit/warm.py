@@ -42,6 +42,7 @@ class WarmEngine:
         self.client: Optional[NotebookClient] = None
         self._launched: Optional[NotebookClient] = None
         self.restarts = 0
+        self.restart_reasons: list[str] = []  # why each reset gave way to a new kernel
         atexit.register(self.close)
 
     # --- kernel lifecycle -----------------------------------------------------------------
@@ -142,10 +143,12 @@ class WarmEngine:
     def _prepare(self) -> None:
         """Reset the kernel for the next report, or replace it (code changed, too big, broken)."""
         try:
-            fresh = self._run_code(RESET) == "ok"
-        except CellExecutionError:
-            fresh = False
-        if not fresh or self.kernel_rss() > self.max_rss:
+            said = self._run_code(RESET)
+        except CellExecutionError as exc:
+            said = f"restart: reset failed ({error_line(exc.ename, exc.evalue)})"
+        if said != "ok" or self.kernel_rss() > self.max_rss:
+            self.restart_reasons.append(said if said != "ok" else "restart: kernel too big")
+            log.info("warm kernel replaced: %s", self.restart_reasons[-1])
             self.restart()
 
     def _execute(self, nb: nbformat.NotebookNode) -> None:

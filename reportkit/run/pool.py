@@ -33,8 +33,17 @@ def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> No
 
 
 def kill_children() -> None:
-    """End every descendant of this process (workers and their kernels)."""
+    """End every descendant of this process (workers and their kernels).
+
+    Not multiprocessing's resource tracker: killed, it would be restarted at exit and print
+    tracebacks about semaphores it never saw; it ends by itself when this process does.
+    """
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
     for child in psutil.Process().children(recursive=True):
+        if child.pid == tracker:
+            continue
         try:
             child.kill()
         except psutil.Error:
