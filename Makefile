@@ -34,3 +34,8 @@ bench: setup
 
 clean:
 	rm -rf output .pytest_cache
+
+# Dask LocalCluster vs the process pool on 1,000 synthetic bureaus (issue 17); BENCH_ARGS="--also 200".
+.PHONY: bench-cluster
+bench-cluster: setup
+	$(BIN)/python benchmarks/cluster.py $(BENCH_ARGS)
