@@ -17,11 +17,13 @@ import os
 from typing import Callable, Optional
 
 from ..errors import ReportkitError
-from .shipped import notebook_file, run_shipped, ship_all
+from .shipped import Shipper, notebook_file, run_shipped
 from .task import Task, TaskResult, process_engine
 
 CONNECT_TIMEOUT = 5  # seconds; a scheduler that does not answer by then is reported, not waited for
+WORKER_WAIT = 30  # seconds a reachable scheduler may take to have its first worker
 PLUGIN_NAME = "reportkit-warm-kernel"
+IN_FLIGHT = 4  # tasks submitted per worker thread ahead of the results
 
 
 class ClusterUnavailable(ReportkitError):
@@ -95,8 +97,9 @@ class DaskRunner:
     """
 
     def __init__(self, cluster: str, jobs: Optional[int] = None, announce: Callable[[str], None] = print,
-                 connect_timeout: float = CONNECT_TIMEOUT):
+                 connect_timeout: float = CONNECT_TIMEOUT, worker_wait: float = WORKER_WAIT):
         self.cluster, self.jobs, self.announce, self.connect_timeout = cluster, jobs, announce, connect_timeout
+        self.worker_wait = worker_wait
         self.client = None
         self._local = None
 
@@ -112,6 +115,7 @@ class DaskRunner:
             self.client = Client(self._start_local())
         else:
             self.client = self._connect(Client)
+            self._need_a_worker()
         self._describe()
         return self
 
@@ -140,6 +144,16 @@ class DaskRunner:
                 "工作进程（dask worker 地址）已连上；也可以改用 --cluster local 在本机启动集群，"
                 "或去掉 --cluster 使用本机进程池。尚未生成或改动任何报告。") from None
 
+    def _need_a_worker(self) -> None:
+        """A scheduler without workers would hold the tasks forever: wait a little, then say so."""
+        try:
+            self.client.wait_for_workers(1, timeout=self.worker_wait)
+        except (TimeoutError, OSError):
+            self.client.close()
+            raise ClusterUnavailable(
+                f"Dask 调度器 {self.client.scheduler.address} 已连上，但 {self.worker_wait:g} 秒内没有工作进程加入："
+                "请在工作机上运行 dask worker 调度器地址 --nthreads 1，然后重试。尚未生成或改动任何报告。") from None
+
     def _describe(self) -> None:
         workers = self.client.nthreads()
         link = self.client.dashboard_link if self.client.scheduler_info().get("services", {}).get("dashboard") \
@@ -167,34 +181,45 @@ class DaskRunner:
         if not tasks:
             return
         client = self.client
-        shipped = ship_all(tasks)
-        first = shipped[0]
+        shipper = Shipper()
+        first = shipper.ship(tasks[0])
         client.register_plugin(WarmKernelPlugin(first.task.engine, first.task.timeout, first.notebook),
                                name=PLUGIN_NAME)
-        by_key = {}
-        futures = []
-        for s in shipped:  # keys name the build (lock token) and report: a resubmission is the same task
-            key = f"reportkit-{s.task.year}-{s.task.bureau}-{s.task.generation[:12]}"
-            fut = client.submit(run_shipped, s, key=key, pure=False)
-            by_key[fut.key] = s.task
-            futures.append(fut)
-        del shipped
-        queue = [t.bureau for t in tasks]
         slots = max(1, sum(client.nthreads().values()))
+        waiting, by_key, futures = iter(tasks), {}, as_completed()
+
+        def top_up() -> None:
+            # A window of tasks in flight, not all at once: the client holds the inputs of a
+            # few reports per worker thread, however many reports the year has.
+            while len(by_key) < IN_FLIGHT * slots:
+                task = next(waiting, None)
+                if task is None:
+                    return
+                key = f"reportkit-{task.year}-{task.bureau}-{task.generation[:12]}"  # build and report
+                fut = client.submit(run_shipped, shipper.ship(task), key=key, pure=False)
+                by_key[fut.key] = task
+                futures.add(fut)
+
+        top_up()
+        queue = [t.bureau for t in tasks]
         try:
             for _ in range(min(slots, len(queue))):
                 on_start(queue.pop(0))
-            for fut in as_completed(futures):
-                task = by_key[fut.key]
+            for done, fut in enumerate(futures, 1):
+                task = by_key.pop(fut.key)
                 try:
                     res = fut.result()
-                except Exception as exc:  # noqa: BLE001 — KilledWorker after repeated deaths, lost data
+                except Exception as exc:  # noqa: BLE001 — KilledWorker after repeated deaths, lost scheduler
                     res = TaskResult(task.bureau, "failed", generation=task.generation,
-                                     error=f"Dask 工作进程意外退出，多次重试仍未完成：{type(exc).__name__}")
+                                     error=f"Dask 未能完成这份报告（{type(exc).__name__}）：运行它的工作进程"
+                                           "多次意外退出，或与调度器的连接中断")
                 fut.release()
+                if done % 50 == 0:  # workers may have joined or left
+                    slots = max(1, sum(client.nthreads().values()))
+                top_up()
                 on_result(res)
                 if queue:
                     on_start(queue.pop(0))
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(futures.futures))
             raise

@@ -2,7 +2,7 @@
 
 The client reads what one report needs — its bureau's file of the year, the files of the
 years before that the report charts or checks against, its registry entry and the master
-notebook — and sends them as bytes with the task (:func:`ship_all`). The worker lays them
+notebook — and sends them as bytes with the task (:class:`Shipper`). The worker lays them
 out in a private temporary folder, runs the ordinary :func:`~reportkit.run.task.run_task`
 and hands back the result (:func:`run_shipped`). Nothing on the worker is written outside
 its temporary folders, so running a task twice (a rescheduled task) is harmless.
@@ -15,8 +15,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
-
 import nbformat
 import yaml
 
@@ -35,28 +33,28 @@ class ShippedTask:
     notebook: bytes
 
 
-def ship_all(tasks: Iterable[Task]) -> list[ShippedTask]:
-    """Read every task's inputs on the client (the registry once, the notebook once per path)."""
-    from ..report import TREND_YEARS
+class Shipper:
+    """Reads tasks' inputs on the client; the registry and notebook once per folder and path."""
 
-    tasks = list(tasks)
-    registries: dict[str, dict] = {}
-    notebooks: dict[str, bytes] = {}
-    shipped = []
-    for t in tasks:
+    def __init__(self):
+        self._registries: dict[str, dict] = {}
+        self._notebooks: dict[str, bytes] = {}
+
+    def ship(self, t: Task) -> ShippedTask:
+        from ..report import TREND_YEARS
+
         root = Path(t.params_dir)
-        if t.params_dir not in registries:
-            registries[t.params_dir] = params.read_yaml(params.registry_path(root)).data
-        if t.notebook not in notebooks:
-            notebooks[t.notebook] = Path(t.notebook).read_bytes()
-        entry = {t.bureau: registries[t.params_dir][t.bureau]}
+        if t.params_dir not in self._registries:
+            self._registries[t.params_dir] = params.read_yaml(params.registry_path(root)).data
+        if t.notebook not in self._notebooks:
+            self._notebooks[t.notebook] = Path(t.notebook).read_bytes()
+        entry = {t.bureau: self._registries[t.params_dir][t.bureau]}
         files = {params.REGISTRY: yaml.safe_dump(entry, allow_unicode=True, sort_keys=False).encode("utf-8")}
         for year in range(t.year - TREND_YEARS + 1, t.year + 1):
             path = params.year_path(root, year, t.bureau)
             if path.is_file():
                 files[f"{year}/{t.bureau}.yaml"] = path.read_bytes()
-        shipped.append(ShippedTask(t, files, notebooks[t.notebook]))
-    return shipped
+        return ShippedTask(t, files, self._notebooks[t.notebook])
 
 
 def notebook_file(content: bytes) -> Path:
