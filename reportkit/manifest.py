@@ -14,6 +14,7 @@ from typing import Optional
 from . import __version__, atomic, params
 from .execute import NOTEBOOK, PACKAGE_ROOT
 from .model import Bureau
+from .safefile import read_regular
 
 MANIFEST = "manifest.json"
 
@@ -54,13 +55,30 @@ def input_hash(params_dir: Path, bureau: str, year: int, entry: Optional[Bureau]
                notebook: Path = NOTEBOOK) -> str:
     """Hash of one report's inputs: its file, registry entry, earlier years' files, the code."""
     h = hashlib.sha256(code_hash(notebook).encode())
-    h.update(params.year_path(params_dir, year, bureau).read_bytes())
+    h.update(_content(params.year_path(params_dir, year, bureau)))
     h.update(json.dumps(entry.model_dump(mode="json") if entry else None, sort_keys=True,
                         ensure_ascii=False).encode())
     for earlier in range(year - 4, year):  # the trend chart reads up to four earlier years
         prev = params.year_path(params_dir, earlier, bureau)
-        h.update(prev.read_bytes() if prev.is_file() else b"-")
+        h.update(_content(prev))
     return h.hexdigest()
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _fail(*_a, **_k):
+    raise _Unreadable
+
+
+def _content(path: Path) -> bytes:
+    """A params file's bytes for hashing; ``b"-"`` when it is missing or not a readable file
+    (validation reports why; a FIFO or ``/proc`` file must not hang or crash the hash)."""
+    try:
+        return read_regular(path, params.MAX_BYTES, _fail)
+    except _Unreadable:
+        return b"-"
 
 
 def _raw(folder: Path) -> dict:
@@ -90,12 +108,12 @@ def read_summary(folder: Path) -> Optional[Entry]:
 def summary_hash(params_dir: Path, year: int, notebook: Path, failed: list[str]) -> str:
     """Hash of the roll-up's inputs: the registry, every file of this and four earlier years."""
     h = hashlib.sha256(code_hash(notebook).encode())
-    h.update(params.registry_path(params_dir).read_bytes())
+    h.update(_content(params.registry_path(params_dir)))
     for y in range(year - 4, year + 1):
         for bureau in params.bureaus_with_data(params_dir, y):
             h.update(f"{y}/{bureau}".encode())
             path = Path(params_dir) / str(y) / f"{bureau}.yaml"
-            h.update(path.read_bytes() if path.is_file() else b"-")  # a directory there is invalid, not fatal
+            h.update(_content(path))  # a directory, FIFO or unreadable file there is invalid, not fatal
     h.update(json.dumps(sorted(failed)).encode())
     return h.hexdigest()
 

@@ -55,7 +55,8 @@ class BuildProgress:
         elif kind != "start":
             secs = f" {entry.seconds:.1f}s" if entry and entry.seconds else ""
             err = f" — {entry.error}" if entry and entry.error else ""
-            print(f"[{self.done + self.failed}] {STATUS_TEXT.get(kind, kind)} {bureau}{secs}{err}",
+            name = "（汇总）" if bureau == "summary" else bureau  # as the closing table names it
+            print(f"[{self.done + self.failed}] {STATUS_TEXT.get(kind, kind)} {name}{secs}{err}",
                   file=self.stream, flush=True)
 
 

@@ -131,14 +131,17 @@ def test_special_files_in_params_are_located_errors(runner, small_params, label)
     assert "检查了 3 个文件：2 个通过" in text  # beta 2022 and alpha 2021 still checked
 
 
-def test_special_file_beside_a_valid_bureau_build_goes_on(runner, small_params, tmp_path):
-    _fifo(small_params / "2022" / "alpha.yaml")
+@pytest.mark.parametrize("label, extra", [("FIFO", ["--no-summary"]), ("link to /proc/self/mem", [])])
+def test_special_file_beside_a_valid_bureau_build_goes_on(runner, small_params, tmp_path, label, extra):
+    plant, words = SPECIAL[label]
+    plant(small_params / "2022" / "alpha.yaml")
     (small_params / "bureaus.yaml").rename(small_params / "real.yaml")
     (small_params / "bureaus.yaml").symlink_to(small_params / "real.yaml")  # a link to a file is fine
-    result = invoke(runner, "build", 2022, "--no-summary", params=small_params, output=tmp_path / "out")
+    result = invoke(runner, "build", 2022, *extra, params=small_params, output=tmp_path / "out")
     text = no_traceback(result)
-    assert result.exit_code == 2 and "alpha.yaml" in text and "不是普通文件" in text
+    assert result.exit_code == 2 and "alpha.yaml" in text and words in text, text
     assert (tmp_path / "out" / "2022" / "beta.html").is_file()
+    assert (tmp_path / "out" / "2022" / "summary.html").is_file() == (not extra)
 
 
 @pytest.mark.parametrize("name", ["２０２２", "٢٠٢٢", "²⁰²²", "۲۰۲۲", "1999", "99999"])

@@ -95,7 +95,9 @@ def test_build_makes_summary_and_links_it(city, tmp_path):
     again = batch.build(city, out, 2022, jobs=2)
     assert "summary" in again.skipped
     skipped = batch.build(city, out, 2022, jobs=2, summary=False, force=True)
-    assert skipped.summary.hash == again.summary.hash    # --no-summary leaves the last one alone
+    assert skipped.summary is None                       # this run did not build it (issue 18.2)
+    kept = __import__("json").loads((out / "2022" / "manifest.json").read_text())["summary"]
+    assert kept["hash"] == again.summary.hash            # --no-summary leaves the last one alone
 
 
 def test_dataset_round_trip_matches_params(sample_params, tmp_path):

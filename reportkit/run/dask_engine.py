@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 from ..errors import ReportkitError
 from .shipped import Shipper, notebook_file, run_shipped
-from .task import Task, TaskResult, process_engine
+from .task import Task, TaskResult, prepare_worker, process_engine
 
 CONNECT_TIMEOUT = 5  # seconds; a scheduler that does not answer by then is reported, not waited for
 WORKER_WAIT = 30  # seconds a reachable scheduler may take to have its first worker
@@ -33,16 +33,11 @@ class ClusterUnavailable(ReportkitError):
 
 
 def _warm_up(engine: str, timeout: int, notebook: bytes) -> None:
-    """In the worker's task thread: batch environment, kernel spec, the kernel launched early."""
-    from ..execute import batch_environment, ensure_kernel, without_pyarrow_fs
+    """In the worker's task thread: kernel spec, then the pool's worker preparation."""
+    from ..execute import ensure_kernel
 
-    batch_environment()
-    without_pyarrow_fs()
     ensure_kernel()  # the spec must run this worker's Python, wherever it is installed
-    engine_ = process_engine(engine, timeout, str(notebook_file(notebook)))
-    if hasattr(engine_, "launch"):
-        engine_.launch()
-    from .. import export  # noqa: F401 — nbconvert imported while the kernel boots
+    prepare_worker(engine, timeout, str(notebook_file(notebook)))
 
 
 def _close_engine(engine: str, timeout: int, notebook: bytes) -> None:

@@ -14,9 +14,8 @@ from typing import Callable, Iterable
 
 import psutil
 
-from ..execute import batch_environment, without_pyarrow_fs
 from .lifetime import die_with_parent
-from .task import Task, TaskResult, process_engine, run_task
+from .task import Task, TaskResult, prepare_worker, run_task
 
 
 def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> None:
@@ -24,12 +23,7 @@ def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while spawned; now ignored
     die_with_parent(parent_pid)
-    batch_environment()
-    without_pyarrow_fs()
-    engine_ = process_engine(engine, timeout, notebook)
-    if hasattr(engine_, "launch"):
-        engine_.launch()  # the kernel boots while this process imports nbconvert
-    from .. import export  # noqa: F401
+    prepare_worker(engine, timeout, notebook)
 
 
 def kill_children() -> None:

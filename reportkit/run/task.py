@@ -16,7 +16,7 @@ from typing import Optional
 import nbformat
 
 from ..errors import ExecutionFailed
-from ..execute import NOTEBOOK, ColdEngine, describe
+from ..execute import NOTEBOOK, ColdEngine, batch_environment, describe, without_pyarrow_fs
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,25 @@ def process_engine(name: str, timeout: int, notebook: str):
     """This process's engine for (name, timeout, notebook), created on first use."""
     key = (name, timeout, str(notebook))
     if key not in _ENGINES:
+        batch_environment()  # once per process, whoever runs it (pool worker, Dask worker)
+        without_pyarrow_fs()
         for old in list(_ENGINES.values()):  # one kernel per process at a time
             getattr(old, "close", lambda: None)()
         _ENGINES.clear()
         _ENGINES[key] = make_engine(name, timeout, Path(notebook))
     return _ENGINES[key]
+
+
+def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str(NOTEBOOK)) -> None:
+    """Get a worker process ready: batch environment, its engine, the kernel launched early.
+
+    Optional (``run_task`` does the same lazily); a runner calls it when a worker starts so the
+    kernel boots while the worker imports nbconvert.
+    """
+    engine_ = process_engine(engine, timeout, notebook)
+    if hasattr(engine_, "launch"):
+        engine_.launch()
+    _exporter(False), _exporter(True)
 
 
 def _exporter(failed: bool):
