@@ -74,3 +74,8 @@ bench-parse: setup
 
 clean:
 	rm -rf output .pytest_cache
+
+# Dask LocalCluster vs the process pool on 1,000 synthetic bureaus (issue 17); BENCH_ARGS="--also 200".
+.PHONY: bench-cluster
+bench-cluster: setup
+	$(BIN)/python benchmarks/cluster.py $(BENCH_ARGS)

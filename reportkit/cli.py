@@ -107,20 +107,30 @@ def validate(obj, year, bureau, as_json):
 @click.option("--notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Use another master notebook (default: the project's notebooks/report.ipynb next to "
                    "PARAMS, else the one shipped with reportkit).")
+@click.option("--cluster", default=None, metavar="local|ADDRESS",
+              help="Run the reports on Dask: 'local' starts a LocalCluster (--jobs workers), "
+                   "an address (tcp://host:8786) uses a running scheduler. Default: local process pool.")
 @click.pass_obj
-def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook, formats):
+def build(obj, year, bureau, jobs, timeout, force, engine, no_summary, notebook, formats, cluster):
     """Build the reports of YEAR into OUTPUT/YEAR/ and the year's index page.
 
     Invalid inputs are listed and skipped; a report that fails is kept under _failed/.
     Exit 0 all built, 1 a report failed, 2 an input was invalid.
     """
+    from contextlib import nullcontext
+
     from .progress import BuildProgress, print_summary
     from . import batch
 
-    with BuildProgress() as progress:
+    runner = nullcontext()
+    if cluster:
+        from .run.dask_engine import DaskRunner
+
+        runner = DaskRunner(cluster, jobs=jobs, announce=lambda line: click.echo(line, err=True))
+    with runner as run_on, BuildProgress() as progress:
         result = batch.build(obj["params"], obj["output"], year, bureau or None, jobs=jobs,
                              timeout=timeout, force=force, engine=engine, on_event=progress.event,
-                             summary=not no_summary, formats=formats,
+                             summary=not no_summary, formats=formats, runner=run_on,
                              **({"notebook": notebook} if notebook else {}))
     print_summary(result)
     sys.exit(result.exit_code)
