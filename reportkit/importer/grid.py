@@ -108,6 +108,7 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
     grid, n_rows, n_cols = expand(rows)
     before = sum(len(v) for v in claims.by_key.values())
     is_label = lambda cell: cell.is_label  # noqa: E731
+    known, row_leaves = _layout.KNOWN_LABELS, _layout.ROW_LEAVES  # looked up once, not per cell
     for r in range(n_rows):
         row = [grid.get((r, c)) for c in range(n_cols)]
         distinct = [x for x in dict.fromkeys(row) if x is not None]
@@ -119,11 +120,11 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
             label_cols = [c for c, x in enumerate(row) if x is not None and x.is_label]
             last = max(label_cols) if label_cols else -1
         slots = [(c, x) for c, x in enumerate(row) if c > last and x is not None
-                 and (not x.is_label or x.core not in _layout.KNOWN_LABELS)]
+                 and (not x.is_label or x.core not in known)]
         data = list(dict.fromkeys(x for _, x in slots))
         if not data:
             continue
-        candidates = _layout.ROW_LEAVES.get(leaf, [])
+        candidates = row_leaves.get(leaf, [])
         if not candidates:
             continue
         # 1. by the column headers above each figure
@@ -157,7 +158,8 @@ def resolve(claims: Claims) -> tuple[dict[str, CellRead], dict[str, CellRead], l
     official: dict[str, CellRead] = {}
     extra: dict[str, CellRead] = {}
     unmapped: list[CellRead] = []
-    for key, t in {**_layout.OFFICIAL, **{t.key: t for t in _layout.TARGETS if t.key not in _layout.OFFICIAL}}.items():
+    targets = _layout.OFFICIAL
+    for key, t in {**targets, **{t.key: t for t in _layout.TARGETS if t.key not in targets}}.items():
         found = claims.by_key.get(key, [])
         cell = CellRead(key, t.row_label, t.column_label, "unread",
                         reason=claims.reasons.get(key, "报告中没有找到这一格"))
@@ -182,7 +184,7 @@ def resolve(claims: Claims) -> tuple[dict[str, CellRead], dict[str, CellRead], l
             else:
                 status, value, reason, raw = parsed[0]
             cell.status, cell.value, cell.reason, cell.raw = status, value, reason, tidy(raw)
-        if key in _layout.OFFICIAL:
+        if key in targets:
             official[key] = cell
         elif found and key.startswith("legacy"):
             unmapped.append(cell)
