@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from . import atomic, params
 from .errors import BadArgument
-from .model import SPEC, BureauYear
+from .spec import load_spec
 from .validate import Checked, check_many
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 COLUMNS = ["bureau", "year", "table", "row", "column", "value"]
 
 
 def cells(data: BureauYear) -> Iterator[tuple[str, str, str, float]]:
     """(table, row, column, value) for every cell of the three tables, derived cells included."""
-    for row in SPEC.proactive_rows:
+    for row in load_spec().proactive_rows:
         value = data.proactive.cell(row.key)
         if hasattr(value, "in_force"):
             for col in ("issued", "repealed", "in_force"):

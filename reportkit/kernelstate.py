@@ -56,11 +56,12 @@ def _warm_up(charts) -> None:
 
     from PIL import Image
 
-    from . import templating
+    from . import model, templating
 
     charts.trend([2021, 2022], {"x": [1, 2]}, "warm-up")
     Image.init()
     templating.lab_css()  # the notebook's Lab stylesheet: tinycss2 loads its codecs lazily
+    model.models()  # the format file and the models built from it: read on first use, not at import
 
 
 def _reset_pandas() -> None:

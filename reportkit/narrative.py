@@ -7,14 +7,18 @@ paragraphs are passed to autoescaped Jinja templates as data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from markupsafe import Markup
 
 from .chinese import change, count, date_cn, join_items, money, numeral, share
-from .model import SPEC, Bureau, BureauYear
+from .model import Bureau
+from .spec import load_spec
 from .templating import render
 from .wording import Wording, defaults
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 SUBSECTIONS = [  # (narrative key, heading) — the five customary headings of section 一
     ("proactive", "主动公开"),
@@ -50,7 +54,7 @@ class Context:
         return report_title(self.bureau.name, self.year)
 
     def heading(self, n: str) -> str:
-        return f"{n}、{SPEC.section_title(n)}"
+        return f"{n}、{load_spec().section_title(n)}"
 
     def say(self, section: str, key: str, **values) -> Markup:
         return self.wording.say(section, key, **values)
@@ -131,7 +135,7 @@ def applications_lead(ctx: Context) -> Markup:
 
 def _results(cells: dict[str, int]) -> str:
     """'结果维持1件、尚未审结1件' from one row of table 四 (its totals' change is in 一（五）)."""
-    return join_items([f"{c.label}{count(cells[c.key])}件" for c in SPEC.review_columns
+    return join_items([f"{c.label}{count(cells[c.key])}件" for c in load_spec().review_columns
                        if c.key != "total" and cells[c.key]])
 
 
@@ -153,7 +157,7 @@ def title_block(ctx: Context) -> str:
 def preamble(ctx: Context) -> str:
     b = ctx.bureau
     return render("preamble.html.j2", paragraphs=[
-        ctx.say("前言", "依据", 各部分=join_items([title for _, title in SPEC.sections])),
+        ctx.say("前言", "依据", 各部分=join_items([title for _, title in load_spec().sections])),
         ctx.say("前言", "期限", 年度=ctx.year, 网站=b.website or f"{b.government}门户网站", 机关=b.name,
                 联系方式="；".join(b.contact or []))])
 

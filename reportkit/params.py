@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -22,7 +22,11 @@ from .errors import Finding, InvalidInput
 from .layout import (FIRST_YEAR, LAST_YEAR, REGISTRY, SCHEMA_RULE, bureaus_with_data, check_bureau_id,  # noqa: F401
                      check_known, check_year, display_path, find_params_dir, odd_year_folders,
                      registry_path, year_path, years)
-from .model import Bureau, BureauYear
+from .model import Bureau
+from . import model
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 MAX_BYTES = 1 << 20
 YAML_RULE = "yaml"
@@ -306,7 +310,7 @@ def read_year(path: Path) -> tuple[BureauYear, Document]:
     """Read one bureau-year file into the model and keep its line map; schema errors all at once."""
     doc = read_yaml(Path(path))
     try:
-        return BureauYear.model_validate(doc.data), doc
+        return model.BureauYear.model_validate(doc.data), doc
     except ValidationError as exc:
         raise InvalidInput(schema_findings(doc, exc)) from None
 

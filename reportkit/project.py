@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import jupytext
 import nbformat
@@ -21,7 +21,11 @@ import yaml
 from . import params
 from .errors import Finding, InvalidInput, ReportkitError
 from .masters import NAMES, packaged
-from .model import SPEC, BureauYear
+from .spec import load_spec
+from . import model
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 TODO_MARKER = "TODO"  # a draft paragraph still to write; validate refuses to build a file holding it
 EXAMPLE_ID = "example"
@@ -142,9 +146,9 @@ def init(folder: Union[str, Path], city: str = "示例市", force: bool = False,
 
 
 def _zero_rows() -> dict:
-    six = [0] * len(SPEC.app_figure_columns)
+    six = [0] * len(load_spec().app_figure_columns)
     apps: dict = {}
-    for path in SPEC.app_leaf_rows():
+    for path in load_spec().app_leaf_rows():
         if len(path) == 1:
             apps[path[0]] = list(six)
         else:
@@ -163,7 +167,7 @@ def draft(year: int, previous: Optional[BureauYear]) -> dict:
     categories: dict = {}
     if previous is not None:
         forward = previous.app_cells()[("carried_forward",)]
-        apps["carried_over"] = [forward[c.key] for c in SPEC.app_figure_columns]
+        apps["carried_over"] = [forward[c.key] for c in load_spec().app_figure_columns]
         for key in docs:
             docs[key]["in_force"] = getattr(previous.proactive, key).in_force
         categories = {name: 0 for name in previous.disclosed.categories}
@@ -173,7 +177,7 @@ def draft(year: int, previous: Optional[BureauYear]) -> dict:
         "disclosed": {"total": 0, "categories": categories},
         "proactive": {**docs, "licensing": 0, "penalty": 0, "enforcement": 0, "fees": 0},
         "applications": apps,
-        "review_litigation": {g.key: [0, 0, 0, 0] for g in SPEC.review_groups},
+        "review_litigation": {g.key: [0, 0, 0, 0] for g in load_spec().review_groups},
         "processing_fees": {"notices": 0, "amount": 0, "collected": 0},
         "narrative": {k: ([f"{TODO_MARKER}：{p}" for p in v] if isinstance(v, list) else f"{TODO_MARKER}：{v}")
                       for k, v in DRAFTS.items()},
@@ -211,7 +215,7 @@ def new_year(params_dir: Union[str, Path], year: int, bureau: Optional[str] = No
         else:
             done.notes.append(f"{b}：没有 {year - 1} 年数据，上年结转和现行有效件数按 0 填写")
         document = draft(year, previous)
-        BureauYear.model_validate(document)  # the draft itself must be well-formed
+        model.BureauYear.model_validate(document)  # the draft itself must be well-formed
         name = registry[b].name
         _add(target, dump(document, f"{name} {year} 年政府信息公开工作年度报告 · 数据（由 reportkit new 生成的草稿）\n"
                                     f"带 {TODO_MARKER} 的段落须改写；二、上年结转和现行有效件数已从 {year - 1} 年带入，"

@@ -6,18 +6,20 @@ each method returns a :class:`Fragment` that Jupyter renders as HTML.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from . import charts, narrative, tables, wording
-from .model import SPEC
+from .spec import load_spec
 from .narrative import OUTCOME_WORDS, Context
 from markupsafe import Markup
 
 from .errors import InvalidInput
-from .model import BureauYear
 from .params import bureaus_with_data, find_params_dir, load_year, year_path, years
 from .templating import lab_css
 from .validate import load_valid
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 TREND_YEARS = 5
 
@@ -145,4 +147,4 @@ class Report:
 
     def fragments(self) -> list[Fragment]:
         """Every part in print order (what the notebook displays, without a kernel)."""
-        return [self.header(), *(self.section(n) for n, _ in SPEC.sections), self.signature()]
+        return [self.header(), *(self.section(n) for n, _ in load_spec().sections), self.signature()]

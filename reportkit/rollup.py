@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from markupsafe import Markup
 
 from . import charts, manifest, params, tables
 from .chinese import change, date_cn, percent
-from .model import SPEC, Bureau, BureauYear
+from .model import Bureau
+from .spec import load_spec
+from . import model
 from .narrative import OUTCOME_WORDS
 from .report import TREND_YEARS, Fragment, LabStyle
 from .site import key_figures
@@ -20,6 +22,9 @@ from .site import summary_title as title  # one wording for the page and the ind
 from .templating import render
 from .validate import Checked, check_many
 from .wording import Wording, defaults
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 
 
@@ -29,7 +34,7 @@ def sum_years(items: list[BureauYear]) -> BureauYear:
         return [sum(col) for col in zip(*rows)]
 
     apps: dict = {}
-    for path in SPEC.app_leaf_rows():
+    for path in load_spec().app_leaf_rows():
         if path == ("total",):
             continue
         rows = [d.given_app_row(path)[:6] for d in items]
@@ -43,7 +48,7 @@ def sum_years(items: list[BureauYear]) -> BureauYear:
             categories[name] = categories.get(name, 0) + n
     docs = lambda key: {col: sum(getattr(getattr(d.proactive, key), col) for d in items)
                         for col in ("issued", "repealed", "in_force")}
-    return BureauYear.model_validate({
+    return model.BureauYear.model_validate({
         "published": max(d.published for d in items),
         "disclosed": {"total": sum(d.disclosed.total for d in items), "categories": categories},
         "proactive": {"regulations": docs("regulations"), "normative_documents": docs("normative_documents"),
@@ -51,7 +56,7 @@ def sum_years(items: list[BureauYear]) -> BureauYear:
                       "fees": sum((d.proactive.fees for d in items), Decimal(0))},
         "applications": apps,
         "review_litigation": {g.key: add([getattr(d.review_litigation, g.key)[:4] for d in items])
-                              for g in SPEC.review_groups},
+                              for g in load_spec().review_groups},
         "processing_fees": {"notices": sum(d.processing_fees.notices for d in items),
                             "amount": sum((d.processing_fees.amount for d in items), Decimal(0)),
                             "collected": sum((d.processing_fees.collected for d in items), Decimal(0))},
@@ -151,8 +156,8 @@ class CityYear:
 
     def reviews(self) -> Fragment:
         """Reviews and suits by outcome, city-wide and per bureau that had any."""
-        groups = [(g.key, g.label.replace(" / ", "（") + ("）" if " / " in g.label else "")) for g in SPEC.review_groups]
-        cols = [(c.key, c.label) for c in SPEC.review_columns]
+        groups = [(g.key, g.label.replace(" / ", "（") + ("）" if " / " in g.label else "")) for g in load_spec().review_groups]
+        cols = [(c.key, c.label) for c in load_spec().review_columns]
         per_bureau = []
         for c in self.valid:
             cells = c.data.review_cells()

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from . import atomic
 from .manifest import Entry
-from .model import Bureau, BureauYear
+from .model import Bureau
 from .narrative import reviews_and_suits
 from .templating import css, render
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 STATUS_MARKS = {"ok": ("✓", "已生成"), "skipped": ("✓", "已生成（未变化）"),
                 "failed": ("✗", "生成失败"), "invalid": ("✗", "数据有误")}

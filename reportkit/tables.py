@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from .chinese import count, money
-from .model import BureauYear
-from .spec import load_spec
+from .spec import Spec, load_spec
 from .templating import render
 
-SPEC = load_spec()
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,12 @@ def _fig(value: Union[int, Decimal, None], key: str, span: int = 1) -> Cell:
     return Cell(text, colspan=span, key=key, cls="num")
 
 
-def proactive_grid(data: Optional[BureauYear]) -> Grid:
+def proactive_grid(data: Optional[BureauYear], spec: Optional[Spec] = None) -> Grid:
     """Table 二 (主动公开政府信息情况): four blocks, each with its own header row."""
-    width = max(len(b.columns) for b in SPEC.proactive)
+    spec = spec or load_spec()
+    width = max(len(b.columns) for b in spec.proactive)
     grid: Grid = []
-    for block in SPEC.proactive:
+    for block in spec.proactive:
         grid.append([Cell(block.title, header=True, colspan=width, cls="block")])
         spans = [1] * (len(block.columns) - 1)
         spans[-1] += width - len(block.columns)
@@ -66,14 +67,15 @@ def proactive_grid(data: Optional[BureauYear]) -> Grid:
     return grid
 
 
-def applications_grid(data: Optional[BureauYear]) -> Grid:
+def applications_grid(data: Optional[BureauYear], spec: Optional[Spec] = None) -> Grid:
     """Table 三: corner note 3×3, 申请人情况 over seven columns, 22-row 办理结果 block."""
-    cols = SPEC.app_columns
+    spec = spec or load_spec()
+    cols = spec.app_columns
     group = next(c.group for c in cols if c.group)
     grouped = [c for c in cols if c.group]
     grid: Grid = [
-        [Cell(SPEC.corner_note, header=True, rowspan=3, colspan=3, cls="corner"),
-         Cell(SPEC.app_column_header, header=True, colspan=len(cols))],
+        [Cell(spec.corner_note, header=True, rowspan=3, colspan=3, cls="corner"),
+         Cell(spec.app_column_header, header=True, colspan=len(cols))],
         [Cell(cols[0].label, header=True, rowspan=2), Cell(group, header=True, colspan=len(grouped)),
          Cell(cols[-1].label, header=True, rowspan=2)],
         [Cell(c.label, header=True) for c in grouped],
@@ -85,7 +87,7 @@ def applications_grid(data: Optional[BureauYear]) -> Grid:
         name = "applications." + ".".join(path)
         return [_fig(row[c.key] if row else None, f"{name}.{c.key}") for c in cols]
 
-    for top in SPEC.app_rows:
+    for top in spec.app_rows:
         if top.key is not None:
             grid.append([Cell(top.label, header=True, colspan=3, cls="label")] + figures((top.key,)))
             continue
@@ -104,10 +106,11 @@ def applications_grid(data: Optional[BureauYear]) -> Grid:
     return grid
 
 
-def review_grid(data: Optional[BureauYear]) -> Grid:
+def review_grid(data: Optional[BureauYear], spec: Optional[Spec] = None) -> Grid:
     """Table 四: 行政复议 (5 columns) and 行政诉讼 (two groups of 5); one row of 15 figures."""
-    cols = SPEC.review_columns
-    review, *suits = SPEC.review_groups
+    spec = spec or load_spec()
+    cols = spec.review_columns
+    review, *suits = spec.review_groups
     suit_head = suits[0].label.split(" / ")[0]
     grid: Grid = [
         [Cell(review.label, header=True, colspan=len(cols)),
@@ -118,7 +121,7 @@ def review_grid(data: Optional[BureauYear]) -> Grid:
     ]
     values = data.review_cells() if data else {}
     grid.append([_fig(values[g.key][c.key] if values else None, f"review_litigation.{g.key}.{c.key}")
-                 for g in SPEC.review_groups for c in cols])
+                 for g in spec.review_groups for c in cols])
     return grid
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from . import params, rules
 from .errors import Finding, InvalidInput
-from .model import Bureau, BureauYear
+from .model import Bureau
 from .rules.subjects import narrative_paragraphs
 from .rules.text import clean
 from .spec import Spec, load_spec
+
+if TYPE_CHECKING:
+    from .model import BureauYear
 
 
 @dataclass

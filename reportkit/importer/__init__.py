@@ -27,7 +27,7 @@ from .decoding import decode
 from .emit import (WriteOutcome, Written, bureau_id_for, load_registry_loose, register_bureau, to_yaml, write,
                    write_params)
 from .labels import core, figure_like, is_blank, norm, parse_figure, text_norm, tidy
-from .layout import OFFICIAL, TARGETS
+from . import layout as _layout
 from .read import MAX_BYTES, build_params, read_bytes, read_report
 from .result import CellRead, Imported, ImportReport, ReportText
 from .text import FEE_NONE, FEE_NONE_NOTICES, PLACEHOLDERS, parse_date, parse_title
@@ -38,3 +38,10 @@ __all__ = ["read_report", "read_bytes", "Imported", "ImportReport", "CellRead", 
            "write_params", "register_bureau", "WriteOutcome", "Written", "load_registry_loose", "bureau_id_for",
            "decode", "build_params", "core", "norm", "text_norm", "tidy", "parse_figure", "figure_like", "is_blank",
            "parse_date", "parse_title", "OFFICIAL", "TARGETS", "MAX_BYTES", "FEE_NONE", "FEE_NONE_NOTICES"]
+
+
+def __getattr__(name: str):
+    """``OFFICIAL`` and ``TARGETS`` of the default format, built on first use (not at import)."""
+    if name in ("OFFICIAL", "TARGETS"):
+        return getattr(_layout, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@ from typing import Iterable
 
 from .grid import Claims, positional
 from .labels import core, figure_like
-from .layout import LAYOUT_2019, REVIEW_KEYS, ROW_LEAVES, TARGETS
+from . import layout as _layout
+from .layout import LAYOUT_2019
 
 
 _GLUED = re.compile(r"^(.*?[^\d.,\s])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
@@ -39,10 +40,10 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
             label += token
     if numbers:
         segments.append((label, numbers))
-    review = sorted((t for t in TARGETS if t.key in REVIEW_KEYS), key=lambda t: REVIEW_KEYS.index(t.key))
+    review = sorted((t for t in _layout.TARGETS if t.key in _layout.REVIEW_KEYS), key=lambda t: _layout.REVIEW_KEYS.index(t.key))
     legacy_cols = {core(c) for b in LAYOUT_2019["proactive_blocks"] for c in b["columns"]} - \
         {core(c) for c in LAYOUT_2019["ambiguous_columns"]}
-    current_cols = {t.col_leaf for t in TARGETS if t.key.startswith("proactive.") and t.layout == "2021"}
+    current_cols = {t.col_leaf for t in _layout.TARGETS if t.key.startswith("proactive.") and t.layout == "2021"}
     prefer = None          # which format's table 二 columns the text's headers name
     n = 0
     for label, numbers in segments:
@@ -54,12 +55,12 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
         if core("行政复议") in text and core("结果维持") in text:
             row = review
         else:
-            leaf = max((k for k in ROW_LEAVES if k and text.endswith(k)), key=len, default=None)
+            leaf = max((k for k in _layout.ROW_LEAVES if k and text.endswith(k)), key=len, default=None)
             if leaf is None:
                 continue
-            row = positional(ROW_LEAVES[leaf], len(numbers), prefer)
+            row = positional(_layout.ROW_LEAVES[leaf], len(numbers), prefer)
             if row is None:
-                expected = sorted({len([t for t in ROW_LEAVES[leaf] if t.layout in (lay, "both")])
+                expected = sorted({len([t for t in _layout.ROW_LEAVES[leaf] if t.layout in (lay, "both")])
                                    for lay in ("2021", "2019")} - {0})
                 if len(numbers) in expected:
                     why = "没有列名，无法判断是 2021 还是 2019 年格式的栏目"
@@ -67,7 +68,7 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
                     why = (f"这一行有 {len(numbers)} 个数字，格式要求 {' 或 '.join(map(str, expected))} 个，"
                            "无法确定空白的位置")
                 claims.unplaced.append(f"“{label[-24:]}”：{why}")
-                for t in ROW_LEAVES[leaf]:
+                for t in _layout.ROW_LEAVES[leaf]:
                     claims.reasons.setdefault(t.key, why)
                 continue
         if len(numbers) != len(row):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .labels import core, figure_like, is_blank, norm, parse_figure, tidy
-from .layout import KNOWN_LABELS, OFFICIAL, ROW_LEAVES, TARGETS, Target, column_chain, expand, match_leaf
+from . import layout as _layout
+from .layout import Target, column_chain, expand, match_leaf
 from .result import CellRead
 
 
@@ -58,7 +59,7 @@ class PCell:
 def _row_leaf(labels: list[PCell], claims: Claims) -> tuple[Optional[str], Optional[PCell]]:
     """The rightmost label that names a row of the format: (leaf core, its cell)."""
     for cell in reversed(labels):
-        leaf = match_leaf(cell.core, [k for k in ROW_LEAVES if k])
+        leaf = match_leaf(cell.core, [k for k in _layout.ROW_LEAVES if k])
         if leaf:
             if norm(cell.text).lstrip("0123456789.、()（）一二三四五六七八九十") .startswith("规范性文件"):
                 claims.aliases.add("规范性文件")
@@ -107,6 +108,7 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
     grid, n_rows, n_cols = expand(rows)
     before = sum(len(v) for v in claims.by_key.values())
     is_label = lambda cell: cell.is_label  # noqa: E731
+    known, row_leaves = _layout.KNOWN_LABELS, _layout.ROW_LEAVES  # looked up once, not per cell
     for r in range(n_rows):
         row = [grid.get((r, c)) for c in range(n_cols)]
         distinct = [x for x in dict.fromkeys(row) if x is not None]
@@ -118,11 +120,11 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
             label_cols = [c for c, x in enumerate(row) if x is not None and x.is_label]
             last = max(label_cols) if label_cols else -1
         slots = [(c, x) for c, x in enumerate(row) if c > last and x is not None
-                 and (not x.is_label or x.core not in KNOWN_LABELS)]
+                 and (not x.is_label or x.core not in known)]
         data = list(dict.fromkeys(x for _, x in slots))
         if not data:
             continue
-        candidates = ROW_LEAVES.get(leaf, [])
+        candidates = row_leaves.get(leaf, [])
         if not candidates:
             continue
         # 1. by the column headers above each figure
@@ -156,7 +158,8 @@ def resolve(claims: Claims) -> tuple[dict[str, CellRead], dict[str, CellRead], l
     official: dict[str, CellRead] = {}
     extra: dict[str, CellRead] = {}
     unmapped: list[CellRead] = []
-    for key, t in {**OFFICIAL, **{t.key: t for t in TARGETS if t.key not in OFFICIAL}}.items():
+    targets = _layout.OFFICIAL
+    for key, t in {**targets, **{t.key: t for t in _layout.TARGETS if t.key not in targets}}.items():
         found = claims.by_key.get(key, [])
         cell = CellRead(key, t.row_label, t.column_label, "unread",
                         reason=claims.reasons.get(key, "报告中没有找到这一格"))
@@ -181,7 +184,7 @@ def resolve(claims: Claims) -> tuple[dict[str, CellRead], dict[str, CellRead], l
             else:
                 status, value, reason, raw = parsed[0]
             cell.status, cell.value, cell.reason, cell.raw = status, value, reason, tidy(raw)
-        if key in OFFICIAL:
+        if key in targets:
             official[key] = cell
         elif found and key.startswith("legacy"):
             unmapped.append(cell)

@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from types import SimpleNamespace
 from typing import Iterable, Optional
 
 import yaml
 
 from .. import tables
-from ..spec import load_spec
+from ..spec import Spec, load_spec
 from ..tables import Cell
 from .labels import core
 
-SPEC = load_spec()
 LAYOUT_2019_FILE = "annual-report-2019.yaml"
 
 
@@ -69,10 +69,11 @@ def column_chain(grid, r: int, c: int, is_label, skip=None) -> list:
     return chain
 
 
-def _targets_of(grid_rows: list[list[Cell]], layout: str = "both", row_name: str = "") -> list[Target]:
+def _targets_of(grid_rows: list[list[Cell]], spec: Spec, layout: str = "both", row_name: str = "") -> list[Target]:
     """Every figure cell of an official grid with the labels a reader sees: the row header to
     its left and the nearest column header above it (the same reading applied to published tables)."""
     grid, n_rows, n_cols = expand(grid_rows)
+    groups = _group_cores(spec)
     out: list[Target] = []
     is_label = lambda cell: cell.header and core(cell.text) != ""  # noqa: E731
     for r in range(n_rows):
@@ -90,7 +91,7 @@ def _targets_of(grid_rows: list[list[Cell]], layout: str = "both", row_name: str
             row_label = labels[-1].text if labels else None
             col = chain[0].text if chain else ""
             context = [x.text for x in chain[1:] if core(x.text)]
-            shown = " / ".join([x for x in context[:1] if core(x) in _GROUP_CORES] + [col])
+            shown = " / ".join([x for x in context[:1] if core(x) in groups] + [col])
             out.append(Target(cell.key, row_label or row_name, shown, core(row_label) if row_label else None,
                               core(col), frozenset(core(x) for x in context), order, layout,
                               decimal=cell.key.endswith(".amount")))
@@ -98,8 +99,11 @@ def _targets_of(grid_rows: list[list[Cell]], layout: str = "both", row_name: str
     return out
 
 
-_GROUP_CORES = {core(g.label.split(" / ")[-1]) for g in SPEC.review_groups} | \
-               {core(g.label.split(" / ")[0]) for g in SPEC.review_groups}
+def _group_cores(spec: Spec) -> frozenset:
+    """Cores of table 四's group headings (行政复议, 行政诉讼, 未经复议直接起诉 …)."""
+    return frozenset({core(g.label.split(" / ")[-1]) for g in spec.review_groups}
+                     | {core(g.label.split(" / ")[0]) for g in spec.review_groups})
+
 
 @lru_cache(maxsize=1)
 def load_layout_2019() -> dict:
@@ -111,9 +115,9 @@ def load_layout_2019() -> dict:
 LAYOUT_2019 = load_layout_2019()
 
 
-def _legacy_proactive_grid() -> list[list[Cell]]:
+def _legacy_proactive_grid(spec: Spec) -> list[list[Cell]]:
     """The 2019 table 二 as a grid of the same cells the 2021 grids are made of."""
-    labels = {r.key: r.label for r in SPEC.proactive_rows}
+    labels = {r.key: r.label for r in spec.proactive_rows}
     grid: list[list[Cell]] = []
     for block in LAYOUT_2019["proactive_blocks"]:
         columns, shared = block["columns"], block["shared"]
@@ -133,38 +137,61 @@ def _legacy_proactive_grid() -> list[list[Cell]]:
     return grid
 
 
-def _subtotal_targets() -> list[Target]:
+def _subtotal_targets(spec: Spec) -> list[Target]:
     """Rows some sites add (and the 2019 format's single row （六）): a group's own figures."""
     out = []
-    for group in SPEC.outcome_groups:
-        for i, col in enumerate(SPEC.app_columns):
+    for group in spec.outcome_groups:
+        for i, col in enumerate(spec.app_columns):
             out.append(Target(f"applications.{group.key}.subtotal.{col.key}", group.label, col.label,
-                              core(group.label), core(col.label), frozenset({core(SPEC.app_column_header),
+                              core(group.label), core(col.label), frozenset({core(spec.app_column_header),
                                                                              core(col.group or "")}) - {""},
                               i, "both"))
     return out
 
 
-def _build_targets() -> list[Target]:
-    targets = (_targets_of(tables.proactive_grid(None), "2021")
-               + _targets_of(tables.applications_grid(None))
-               + _targets_of(tables.review_grid(None), row_name="表四")
-               + _targets_of(_legacy_proactive_grid(), "2019")
-               + _subtotal_targets())
-    return targets
+_DERIVED_BY_SPEC: dict[int, tuple[Spec, SimpleNamespace]] = {}   # id(spec) -> (spec, lookups): a Spec is unhashable
 
 
-TARGETS: list[Target] = _build_targets()
-_GRID_KEYS = [c.key for grid in (tables.proactive_grid(None), tables.applications_grid(None),
-                                 tables.review_grid(None)) for row in grid for c in row if c.key]
-OFFICIAL: dict[str, Target] = {k: next(t for t in TARGETS if t.key == k and t.layout != "2019")
-                               for k in _GRID_KEYS}
-ROW_LEAVES: dict[Optional[str], list[Target]] = {}
-for _t in TARGETS:
-    ROW_LEAVES.setdefault(_t.row_leaf, []).append(_t)
-KNOWN_LABELS = {t.row_leaf for t in TARGETS if t.row_leaf} | {t.col_leaf for t in TARGETS} | \
-    {c for t in TARGETS for c in t.col_context}
-REVIEW_KEYS = [t.key for t in TARGETS if t.key.startswith("review_litigation.")]
+def derived(spec: Optional[Spec] = None) -> SimpleNamespace:
+    """The targets of ``spec`` (default: the 2021 format) and the lookups built from them, once.
+
+    Built on first use, not at import: ``TARGETS``, ``OFFICIAL``, ``ROW_LEAVES``, ``KNOWN_LABELS``,
+    ``REVIEW_KEYS`` and ``SPEC`` of this module are those of the default format (module ``__getattr__``).
+    """
+    spec = spec or load_spec()
+    if id(spec) not in _DERIVED_BY_SPEC:
+        _DERIVED_BY_SPEC[id(spec)] = (spec, _derive(spec))
+    return _DERIVED_BY_SPEC[id(spec)][1]
+
+
+def _derive(spec: Spec) -> SimpleNamespace:
+    grids = (tables.proactive_grid(None, spec), tables.applications_grid(None, spec), tables.review_grid(None, spec))
+    targets: list[Target] = (_targets_of(grids[0], spec, "2021")
+                             + _targets_of(grids[1], spec)
+                             + _targets_of(grids[2], spec, row_name="表四")
+                             + _targets_of(_legacy_proactive_grid(spec), spec, "2019")
+                             + _subtotal_targets(spec))
+    grid_keys = [c.key for grid in grids for row in grid for c in row if c.key]
+    official: dict[str, Target] = {k: next(t for t in targets if t.key == k and t.layout != "2019")
+                                   for k in grid_keys}
+    row_leaves: dict[Optional[str], list[Target]] = {}
+    for t in targets:
+        row_leaves.setdefault(t.row_leaf, []).append(t)
+    known = {t.row_leaf for t in targets if t.row_leaf} | {t.col_leaf for t in targets} | \
+        {c for t in targets for c in t.col_context}
+    review = [t.key for t in targets if t.key.startswith("review_litigation.")]
+    return SimpleNamespace(SPEC=spec, TARGETS=targets, OFFICIAL=official, ROW_LEAVES=row_leaves,
+                           KNOWN_LABELS=known, REVIEW_KEYS=review)
+
+
+_DERIVED = ("SPEC", "TARGETS", "OFFICIAL", "ROW_LEAVES", "KNOWN_LABELS", "REVIEW_KEYS")
+
+
+def __getattr__(name: str):
+    """The default format's targets and lookups, built on first use (not at import)."""
+    if name in _DERIVED:
+        return getattr(derived(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def match_leaf(label_core: str, leaves: Iterable[str]) -> Optional[str]:

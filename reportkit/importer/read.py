@@ -11,7 +11,8 @@ from .emit import ID, bureau_id_for
 from .flat import read_flat
 from .grid import Claims, resolve
 from .labels import BIDI, hidden_characters, norm
-from .layout import LAYOUT_2019, OFFICIAL, SPEC, TARGETS
+from . import layout as _layout
+from .layout import LAYOUT_2019
 from .readers import reader_for
 from .result import Imported, ImportReport, ReportText
 from .text import disclosed_of, fees_of, find_signature_date, narrative_of, parse_title, structure, website_contact
@@ -63,7 +64,7 @@ def read_bytes(data: bytes, source: str, *, year: Optional[int] = None, bureau: 
     _refuse_direction_controls(lines, source)
     lines, removed = _without_invisible(lines)
     report_text = structure(lines, title, doc.facts)
-    if any(not claims.has(k) for k in OFFICIAL) and doc.flat:
+    if any(not claims.has(k) for k in _layout.OFFICIAL) and doc.flat:
         if doc.kind == "text":
             region = []
             for n in ("二", "三", "四"):
@@ -88,21 +89,21 @@ def read_bytes(data: bytes, source: str, *, year: Optional[int] = None, bureau: 
                           notes=list(doc.notes))
     if removed:
         report.notes.append(f"正文中删除了 {removed} 个不可见字符（零宽空格等）")
-    if any(claims.has(t.key) for t in TARGETS if t.layout == "2019" and t.key not in OFFICIAL):
+    if any(claims.has(t.key) for t in _layout.TARGETS if t.layout == "2019" and t.key not in _layout.OFFICIAL):
         report.format = "2019"
         for key in LAYOUT_2019["absent_2021_cells"]:
             if not claims.has(key):
                 report.cells[key].reason = "2019 年格式没有这一栏"
     single = [k for k in extra if k.startswith("applications.other_handling.subtotal")]
-    items = [k for k in OFFICIAL if k.startswith("applications.other_handling.") and claims.has(k)]
+    items = [k for k in _layout.OFFICIAL if k.startswith("applications.other_handling.") and claims.has(k)]
     if single and not items:
         if report.format == "2021":
             report.deviations.append("（六）其他处理印为一行（2019 年格式），其下三项无数字")
-        for k in OFFICIAL:
+        for k in _layout.OFFICIAL:
             if k.startswith("applications.other_handling.") and report.cells[k].status == "unread":
                 report.cells[k].reason = "报告只有（六）其他处理一行（2019 年格式），没有分项"
         report.notes.append("（六）其他处理这一行读入 applications.other_handling.subtotal")
-    for g in SPEC.outcome_groups:
+    for g in _layout.SPEC.outcome_groups:
         if g.key != "other_handling" and any(k.startswith(f"applications.{g.key}.subtotal") for k in extra):
             report.deviations.append(f"{g.label}有小计行")
     if "规范性文件" in claims.aliases and report.format == "2021":
@@ -206,25 +207,25 @@ def build_params(values: dict, published, total, categories, fees, narrative) ->
         return values.get(key)
 
     proactive: dict = {}
-    for row in SPEC.proactive_rows:
+    for row in _layout.SPEC.proactive_rows:
         if row.key in ("regulations", "normative_documents"):
             proactive[row.key] = {c: v(f"proactive.{row.key}.{c}") for c in ("issued", "repealed", "in_force")}
         else:
             proactive[row.key] = v(f"proactive.{row.key}.{'amount' if row.decimal else 'count'}")
-    cols = [c.key for c in SPEC.app_columns]
+    cols = [c.key for c in _layout.SPEC.app_columns]
     applications: dict = {}
-    for path in SPEC.app_leaf_rows():
+    for path in _layout.SPEC.app_leaf_rows():
         figures = [v("applications." + ".".join(path) + f".{c}") for c in cols]
         if len(path) == 1:
             applications[path[0]] = figures
         else:
             applications.setdefault(path[0], {})[path[1]] = figures
-    for group in SPEC.outcome_groups:
+    for group in _layout.SPEC.outcome_groups:
         sub = [v(f"applications.{group.key}.subtotal.{c}") for c in cols]
         if any(f"applications.{group.key}.subtotal.{c}" in values for c in cols):
             applications[group.key]["subtotal"] = sub
-    review = {g.key: [v(f"review_litigation.{g.key}.{c.key}") for c in SPEC.review_columns]
-              for g in SPEC.review_groups}
+    review = {g.key: [v(f"review_litigation.{g.key}.{c.key}") for c in _layout.SPEC.review_columns]
+              for g in _layout.SPEC.review_groups}
     return {
         "published": published,
         "disclosed": {"total": total, "categories": dict(categories)},

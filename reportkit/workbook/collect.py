@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import yaml
 
 from ..errors import ImportFailed, ReportkitError
-from ..model import BureauYear, Narrative
+from ..model import Narrative
 from ..params import load_year
 from ..importer import emit
 from .read import WorkbookRead, check_registry, read_workbook
+
+if TYPE_CHECKING:
+    from ..model import BureauYear
 
 
 @dataclass

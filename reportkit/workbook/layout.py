@@ -13,7 +13,8 @@ from typing import Optional
 
 from openpyxl.utils import get_column_letter
 
-from ..model import SPEC, Disclosed, Narrative, ProcessingFees
+from ..model import Disclosed, Narrative, ProcessingFees
+from ..spec import load_spec
 from ..narrative import SUBSECTIONS
 from ..tables import Cell, applications_grid, proactive_grid, review_grid
 
@@ -112,7 +113,7 @@ def _header(sheet: Sheet, placed) -> dict[str, tuple[int, int]]:
 
 
 def _title(sheet: Sheet, n: str) -> None:
-    sheet.labels.append(("A1", f"{n}、{SPEC.section_title(n)}", "title"))
+    sheet.labels.append(("A1", f"{n}、{load_spec().section_title(n)}", "title"))
     sheet.merges.append(f"A1:{get_column_letter(sheet.width)}1")
 
 
@@ -123,11 +124,11 @@ def _ok(cond: str, rule: str, bad: str) -> str:
 # --- 表二 ---------------------------------------------------------------------------------------
 def proactive_sheet() -> Sheet:
     grid = proactive_grid(None)
-    sheet = Sheet(TABLES["二"], SPEC.section_title("二"), width=len(grid[1]))
+    sheet = Sheet(TABLES["二"], load_spec().section_title("二"), width=len(grid[1]))
     _title(sheet, "二")
     placed = place(grid, TOP)
     at = _header(sheet, placed)
-    rows = {row.key: row for row in SPEC.proactive_rows}
+    rows = {row.key: row for row in load_spec().proactive_rows}
     check_col, base_col = sheet.width + 1, sheet.width + 2
     for key, (r, c) in at.items():
         _, row_key, col = key.split(".")
@@ -156,9 +157,9 @@ def proactive_sheet() -> Sheet:
 # --- 表三 ---------------------------------------------------------------------------------------
 def applications_sheet() -> Sheet:
     grid = applications_grid(None)
-    cols = [c.key for c in SPEC.app_columns]
+    cols = [c.key for c in load_spec().app_columns]
     figures = cols[:-1]
-    sheet = Sheet(TABLES["三"], SPEC.section_title("三"), width=3 + len(cols), landscape=True)
+    sheet = Sheet(TABLES["三"], load_spec().section_title("三"), width=3 + len(cols), landscape=True)
     _title(sheet, "三")
     placed = place(grid, TOP)
     at = _header(sheet, placed)
@@ -174,12 +175,12 @@ def applications_sheet() -> Sheet:
     sub_top = last + 3
     sheet.labels.append((coord(sub_top - 1, 1), "分组小计（自动计算）", "header"))
     sheet.merges.append(f"{coord(sub_top - 1, 1)}:{coord(sub_top - 1, 3)}")
-    for i, group in enumerate(SPEC.outcome_groups):
+    for i, group in enumerate(load_spec().outcome_groups):
         row_of[(group.key, "subtotal")] = sub_top + i
         sheet.labels.append((coord(sub_top + i, 1), group.label, "label"))
         sheet.merges.append(f"{coord(sub_top + i, 1)}:{coord(sub_top + i, 3)}")
         labels[(group.key, "subtotal")] = f"{group.label}小计"
-    outcome = [p for p in SPEC.app_leaf_rows() if p[0] not in ("new", "carried_over", "total", "carried_forward")]
+    outcome = [p for p in load_spec().app_leaf_rows() if p[0] not in ("new", "carried_over", "total", "carried_forward")]
     for path, r in row_of.items():
         name = "applications." + ".".join(path)
         is_total_row = path == ("total",)
@@ -197,7 +198,7 @@ def applications_sheet() -> Sheet:
                 terms = tuple(f"applications.{'.'.join(p)}.{col}" for p in parts)
                 if is_total_row:   # （七） = （一）+（二）+ the four subtotals
                     cells = [coord(row_of[(row.key,) if not row.is_group else (row.key, "subtotal")], c)
-                             for row in SPEC.outcome_rows if row.key != "total"]
+                             for row in load_spec().outcome_rows if row.key != "total"]
                     formula = "=" + "+".join(cells)
                 else:
                     formula = f"=SUM({coord(row_of[parts[0]], c)}:{coord(row_of[parts[-1]], c)})"
@@ -250,7 +251,7 @@ def _rows_under(path, outcome):
 
 def _row_labels() -> dict[tuple[str, ...], str]:
     out = {}
-    for row in SPEC.app_rows:
+    for row in load_spec().app_rows:
         for sub in (row.children if row.key is None else (row,)):
             out[(sub.key,)] = sub.label
             for leaf in sub.children:
@@ -259,19 +260,19 @@ def _row_labels() -> dict[tuple[str, ...], str]:
 
 
 def _col_label(key: str) -> str:
-    return next(c.label for c in (*SPEC.app_columns, *SPEC.review_columns) if c.key == key)
+    return next(c.label for c in (*load_spec().app_columns, *load_spec().review_columns) if c.key == key)
 
 
 # --- 表四 ---------------------------------------------------------------------------------------
 def review_sheet() -> Sheet:
     grid = review_grid(None)
-    sheet = Sheet(TABLES["四"], SPEC.section_title("四"), width=len(grid[-1]), landscape=True)
+    sheet = Sheet(TABLES["四"], load_spec().section_title("四"), width=len(grid[-1]), landscape=True)
     _title(sheet, "四")
     placed = place(grid, TOP)
     at = _header(sheet, placed)
-    cols = [c.key for c in SPEC.review_columns]
+    cols = [c.key for c in load_spec().review_columns]
     r = next(iter(at.values()))[0]
-    for group in SPEC.review_groups:
+    for group in load_spec().review_groups:
         name = f"review_litigation.{group.key}"
         cells = {c: coord(*at[f"{name}.{c}"]) for c in cols}
         label = group.label
@@ -303,10 +304,10 @@ def _describe(model, name: str) -> str:
 def extra_sheet(n_categories: int) -> Sheet:
     """Fixed rows first (total, fees), then as many category rows as needed (tagged, scanned)."""
     sheet = Sheet(EXTRA, "一、六 中的数字", width=3)
-    sheet.labels += [("A1", f"一、{SPEC.section_title('一')} · 六、{SPEC.section_title('六')}", "title"),
+    sheet.labels += [("A1", f"一、{load_spec().section_title('一')} · 六、{load_spec().section_title('六')}", "title"),
                      ("A2", "项目", "header"), ("B2", "数字", "header"), ("C2", "校验", "header"),
                      ("A3", _describe(Disclosed, "total"), "label"),
-                     (f"A{FEES_TOP - 1}", f"六、{SPEC.section_title('六')}：信息处理费", "header"),
+                     (f"A{FEES_TOP - 1}", f"六、{load_spec().section_title('六')}：信息处理费", "header"),
                      (f"A{CATEGORY_TOP - 1}", f"分类名称 · 条数（合计须等于{_describe(Disclosed, 'total')}）", "header")]
     sheet.merges += ["A1:C1", f"A{FEES_TOP - 1}:C{FEES_TOP - 1}", f"A{CATEGORY_TOP - 1}:C{CATEGORY_TOP - 1}"]
     sheet.fields.append(Field(EXTRA, EXTRA_TOTAL, "disclosed.total", "int", _describe(Disclosed, "total")))
@@ -331,13 +332,13 @@ def extra_sheet(n_categories: int) -> Sheet:
 # --- 正文: one row per paragraph under the official headings --------------------------------------
 def narrative_headings() -> list[tuple[Optional[str], str, int]]:
     """(narrative key or None for a heading without text of its own, heading, level)."""
-    five = SPEC.section_title("五")
-    out: list[tuple[Optional[str], str, int]] = [("overview", f"一、{SPEC.section_title('一')}", 1)]
+    five = load_spec().section_title("五")
+    out: list[tuple[Optional[str], str, int]] = [("overview", f"一、{load_spec().section_title('一')}", 1)]
     out += [(key, f"（{n}）{title}", 2) for (key, title), n in zip(SUBSECTIONS, "一二三四五")]
     out += [(None, f"五、{five}", 1)]
     out += [(key, f"（{n}）{_describe(Narrative, key).split('、', 1)[1]}", 2)
             for key, n in (("problems", "一"), ("improvements", "二"))]
-    out += [("other", f"六、{SPEC.section_title('六')}", 1)]
+    out += [("other", f"六、{load_spec().section_title('六')}", 1)]
     return out
 
 

@@ -11,7 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, IO, Any, Callable, Optional, Union
 
 from openpyxl import load_workbook
 from openpyxl.xml.functions import fromstring
@@ -19,10 +19,14 @@ from pydantic import ValidationError
 
 from ..errors import Finding, ImportFailed
 from .. import rules
-from ..model import SPEC, BureauYear
+from ..spec import load_spec
+from .. import model
 from . import layout as L
 from .cells import date_of, number, shown
 from .values import params_of
+
+if TYPE_CHECKING:
+    from ..model import BureauYear
 
 MAX_BYTES = 5 << 20                # a filled template is ~25 KB; anything huge is not one
 MAX_UNPACKED = 50 << 20            # …and its XML unpacked (a zip bomb is refused before parsing)
@@ -321,7 +325,7 @@ def read_workbook(path: Union[str, Path], *, bureau: Optional[str] = None, year:
         return out
     data = params_of(r.values, published, narrative)
     try:
-        BureauYear.model_validate(data)
+        model.BureauYear.model_validate(data)
     except ValidationError as exc:
         for e in exc.errors():
             r.problem("数据", "", f"不符合数据格式：{'.'.join(map(str, e['loc']))}（{e['msg']}）")
@@ -349,7 +353,7 @@ def _rule_cell(field_path: str, cells: dict) -> tuple[str, str, str]:
     if m:
         prefix, i = m.group(1), int(m.group(2))
         table = prefix.split(".")[0]
-        cols = {"applications": SPEC.app_columns, "review_litigation": SPEC.review_columns}.get(table, ())
+        cols = {"applications": load_spec().app_columns, "review_litigation": load_spec().review_columns}.get(table, ())
         field_path = f"{prefix}.{cols[i].key}" if i < len(cols) else prefix
     for key in (field_path, f"{field_path}.count", f"{field_path}.amount"):   # proactive.licensing
         if key in cells:
@@ -365,7 +369,7 @@ def check_rules(read: WorkbookRead, previous: Optional[BureauYear] = None) -> No
     """
     if read.data is None:
         return
-    data = BureauYear.model_validate(read.data)
+    data = model.BureauYear.model_validate(read.data)
     cells = _cells_by_key()
     for f in rules.check_year(data, str(read.path), previous=previous):
         sheet, where, label = _rule_cell(f.field, cells)

@@ -7,15 +7,18 @@ plus ``disclosed.*``, ``processing_fees.*`` and ``previous.<row>.in_force`` (las
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from ..model import SPEC, BureauYear
+from ..spec import load_spec
+
+if TYPE_CHECKING:
+    from ..model import BureauYear
 
 
 def figures_of(data: BureauYear) -> dict[str, Any]:
     """Every input figure of ``data`` by cell key (derived cells left out: they are formulas)."""
     out: dict[str, Any] = {}
-    for row in SPEC.proactive_rows:
+    for row in load_spec().proactive_rows:
         value = data.proactive.cell(row.key)
         if row.key in ("regulations", "normative_documents"):
             out.update({f"proactive.{row.key}.{c}": getattr(value, c) for c in ("issued", "repealed", "in_force")})
@@ -23,7 +26,7 @@ def figures_of(data: BureauYear) -> dict[str, Any]:
             out[f"proactive.{row.key}.{'amount' if row.decimal else 'count'}"] = value
     for path, row in data.app_cells().items():
         if path != ("total",):
-            out.update({f"applications.{'.'.join(path)}.{c.key}": row[c.key] for c in SPEC.app_figure_columns})
+            out.update({f"applications.{'.'.join(path)}.{c.key}": row[c.key] for c in load_spec().app_figure_columns})
     for group, row in data.review_cells().items():
         out.update({f"review_litigation.{group}.{c}": v for c, v in row.items() if c != "total"})
     out["disclosed.total"] = data.disclosed.total
@@ -39,7 +42,7 @@ def carry_over_of(previous: Optional[BureauYear]) -> dict[str, Any]:
     if previous is None:
         return {}
     forward = previous.app_cells()[("carried_forward",)]
-    out = {f"applications.carried_over.{c.key}": forward[c.key] for c in SPEC.app_figure_columns}
+    out = {f"applications.carried_over.{c.key}": forward[c.key] for c in load_spec().app_figure_columns}
     for key in ("regulations", "normative_documents"):
         out[f"previous.{key}.in_force"] = previous.proactive.cell(key).in_force
     return out
@@ -52,15 +55,15 @@ def params_of(values: dict[str, Any], published, narrative: dict[str, list[str]]
     row is computed; group subtotals are left out (derived, optional in the params).
     """
     proactive: dict[str, Any] = {}
-    for row in SPEC.proactive_rows:
+    for row in load_spec().proactive_rows:
         if row.key in ("regulations", "normative_documents"):
             proactive[row.key] = {c: values[f"proactive.{row.key}.{c}"] for c in ("issued", "repealed", "in_force")}
         else:
             proactive[row.key] = values[f"proactive.{row.key}.{'amount' if row.decimal else 'count'}"]
-    cols = [c.key for c in SPEC.app_figure_columns]
+    cols = [c.key for c in load_spec().app_figure_columns]
     applications: dict[str, Any] = {}
-    outcome = [p for p in SPEC.app_leaf_rows() if p[0] not in ("new", "carried_over", "total", "carried_forward")]
-    for path in SPEC.app_leaf_rows():
+    outcome = [p for p in load_spec().app_leaf_rows() if p[0] not in ("new", "carried_over", "total", "carried_forward")]
+    for path in load_spec().app_leaf_rows():
         if path == ("total",):
             figures = [sum(values[f"applications.{'.'.join(p)}.{c}"] for p in outcome) for c in cols]
         else:
@@ -71,8 +74,8 @@ def params_of(values: dict[str, Any], published, narrative: dict[str, list[str]]
         else:
             applications.setdefault(path[0], {})[path[1]] = row
     review = {}
-    for group in SPEC.review_groups:
-        figures = [values[f"review_litigation.{group.key}.{c.key}"] for c in SPEC.review_columns if c.key != "total"]
+    for group in load_spec().review_groups:
+        figures = [values[f"review_litigation.{group.key}.{c.key}"] for c in load_spec().review_columns if c.key != "total"]
         review[group.key] = figures + [sum(figures)]
     categories = {}
     i = 0

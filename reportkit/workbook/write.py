@@ -12,7 +12,7 @@ import io
 import math
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -25,11 +25,14 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from .. import atomic
 from ..chinese import date_cn
-from ..model import Bureau, BureauYear
+from ..model import Bureau
 from ..narrative import report_title
 from ..params import load_registry, load_year, year_path
 from . import layout as L
 from .values import carry_over_of, figures_of
+
+if TYPE_CHECKING:
+    from ..model import BureauYear
 
 FONT = "宋体"
 THIN = Side(style="thin", color="808080")

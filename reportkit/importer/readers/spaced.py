@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..grid import Claims, PCell, read_table
 from ..labels import core, figure_like, tidy
-from ..layout import ROW_LEAVES, match_leaf
+from .. import layout as _layout
+from ..layout import match_leaf
 from ..text import section_heading
 from .plain import text_of, title_of
 from . import Document, Reader
 
-_COLUMN_LEAVES = {t.col_leaf for ts in ROW_LEAVES.values() for t in ts}
+@lru_cache(maxsize=1)
+def _column_leaves() -> frozenset:
+    """Cores of the format's column labels (built on first use, not at import)."""
+    return frozenset(t.col_leaf for ts in _layout.ROW_LEAVES.values() for t in ts)
 _GAP = re.compile(r"[ \u00a0\u3000]{3,}\S")
 _SPACES = " \u00a0\u3000\t"
 NEAR = 2
@@ -53,7 +58,7 @@ def tokens(line: str, wide: int = 2, parting: int = 2) -> list[tuple[int, int, s
 def _header_of(line: str, wide: int):
     """Column spans of a header line: a first label, then the format's column labels."""
     toks = tokens(line, wide, parting=1)
-    if len(toks) < 3 or not all(match_leaf(core(t[2]), _COLUMN_LEAVES) for t in toks[1:]):
+    if len(toks) < 3 or not all(match_leaf(core(t[2]), _column_leaves()) for t in toks[1:]):
         return None
     return [[s, e] for s, e, _ in toks[1:]]
 
@@ -71,12 +76,12 @@ def _expected(labels: list[str]) -> tuple[object, set]:
     """The row of the format the labels name (the rightmost that names one), and its widths."""
     leaf = None
     for label in reversed(labels):
-        leaf = match_leaf(core(label), [k for k in ROW_LEAVES if k]) if core(label) else None
+        leaf = match_leaf(core(label), [k for k in _layout.ROW_LEAVES if k]) if core(label) else None
         if leaf:
             break
     if leaf is None and any(core(x) for x in labels):
         return None, set()                 # a label that names no row: not a row of the format
-    targets = ROW_LEAVES.get(leaf, [])
+    targets = _layout.ROW_LEAVES.get(leaf, [])
     return leaf, {len([t for t in targets if t.layout in (lay, "both")]) for lay in ("2021", "2019")} - {0}
 
 
