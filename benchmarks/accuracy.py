@@ -19,6 +19,8 @@ only checked for inventions). A file the importer refuses counts every cell as u
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +33,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "real"
+# Files brought by a repository snapshot (``fetch``) are not committed: only their transcription
+# and provenance are. They are looked for in these folders too, by name and sha256.
+ELSEWHERE_ENV = "REPORTKIT_REAL_CORPUS"
+ELSEWHERE_DEFAULT = REPO.parent / "shared" / "corpus" / "real"
 
 # The issue's targets (issue 12 item 5): share of printed cells read exactly, per form. HTML pages
 # already import exactly; they are held to the text-layer figure.
@@ -72,6 +78,22 @@ def corpus_files() -> list[tuple[dict, dict]]:
     return [(t, f) for t in truths() for f in t["files"]]
 
 
+def locate(entry: dict) -> Optional[Path]:
+    """Where a corpus file is: in the repository, else in $REPORTKIT_REAL_CORPUS or
+    ../shared/corpus/real — the copy whose sha256 is the transcription's; None if nowhere."""
+    folders = [CORPUS] + [Path(p) for p in os.environ.get(ELSEWHERE_ENV, "").split(os.pathsep) if p]
+    for folder in folders + [ELSEWHERE_DEFAULT]:
+        path = folder / entry["file"]
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]:
+            return path
+    return None
+
+
+def available_files() -> list[tuple[dict, dict]]:
+    """The (truth, file entry) pairs whose file can be read here."""
+    return [(t, f) for t, f in corpus_files() if locate(f) is not None]
+
+
 def _number(value) -> Optional[Decimal]:
     if value is None or isinstance(value, bool):
         return None
@@ -105,8 +127,8 @@ def import_file(path: str):
 
 def score(truth: dict, entry: dict) -> Score:
     """Compare one file's import with the transcription, cell by cell."""
-    path = CORPUS / entry["file"]
-    got, refused = import_file(str(path))
+    path = locate(entry)
+    got, refused = import_file(str(path)) if path else ({}, "file not available here")
     s = Score(truth["id"], entry["file"], entry["form"], refused=refused)
     blank = set(truth.get("blank") or [])
     absent = set(truth.get("not_printed") or [])
@@ -184,7 +206,10 @@ def main(argv=None) -> int:
     parser.add_argument("--wrong", action="store_true", help="list every wrong cell")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    scores = [score(t, f) for t, f in corpus_files()]
+    missing = [f["file"] for t, f in corpus_files() if locate(f) is None]
+    if missing:
+        print(f"not available here (set {ELSEWHERE_ENV}): {', '.join(missing)}")
+    scores = [score(t, f) for t, f in available_files()]
     print("\n".join(render(scores, files=args.files, wrong=args.wrong)))
     return 0
 

@@ -26,7 +26,17 @@ _spec.loader.exec_module(accuracy)
 
 TRUTHS = accuracy.truths()
 FILES = accuracy.corpus_files()
+AVAILABLE = accuracy.available_files()
 FORMS = sorted({f["form"] for _, f in FILES})
+# Files a repository snapshot brought are not committed (only their transcription and provenance):
+# where they cannot be found, their tests are skipped and say so.
+NOT_HERE = pytest.mark.skip(reason=f"!!! SKIPPED: fetched file not in the repository; put it in "
+                                   f"${accuracy.ELSEWHERE_ENV} or ../shared/corpus/real (see tests/fixtures/real/README.md)")
+
+
+def _here(pairs):
+    return [pytest.param(t, f, marks=NOT_HERE) if accuracy.locate(f) is None else pytest.param(t, f)
+            for t, f in pairs]
 
 
 def _ids(pairs):
@@ -37,6 +47,7 @@ def _ids(pairs):
 def test_corpus_is_there():
     assert len(TRUTHS) >= 11 and len(FILES) >= 17
     assert {"html", "pdf", "scan", "spaced-text", "ocr-text", "flat-text", "glued-text"} <= set(FORMS)
+    assert len(AVAILABLE) >= 11  # the committed ones: pages and text copies of 平潭's reports
     assert len({t["province"] for t in TRUTHS}) >= 2 and len({t["year"] for t in TRUTHS}) >= 4
 
 
@@ -63,7 +74,11 @@ def test_transcription_is_complete_and_consistent(truth):
             number = Decimal(str(value))
             assert number >= 0 and (key == "proactive.fees.amount" or number == int(number)), key
     for entry in truth["files"]:
-        data = (accuracy.CORPUS / entry["file"]).read_bytes()
+        path = accuracy.CORPUS / entry["file"]
+        if not path.is_file():  # a fetched file, kept out of the repository: its provenance must say where
+            assert entry.get("sha256") and truth.get("source"), entry["file"]
+            continue
+        data = path.read_bytes()
         assert len(data) < 2 << 20, f"{entry['file']} is over 2 MB"
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{entry['file']} changed"
     for key in ("issuer", "year", "source", "transcription"):
@@ -107,7 +122,7 @@ def _slips(truth):
 
 
 # --- the importer against them ---------------------------------------------------------------
-@pytest.mark.parametrize("truth,entry", FILES, ids=_ids(FILES))
+@pytest.mark.parametrize("truth,entry", _here(FILES), ids=_ids(FILES))
 def test_no_figure_is_invented_or_misread(truth, entry):
     """Every figure the importer gives equals the printed one; a refusal is fine, a crash is not."""
     s = accuracy.score(truth, entry)
@@ -115,19 +130,27 @@ def test_no_figure_is_invented_or_misread(truth, entry):
     assert s.wrong == 0, "\n".join(s.wrong_cells)
 
 
-# Targets the readers do not reach yet (issue 12 stays open for them). Strict: the day a form
-# reaches its target this test fails until the mark is removed, so it cannot hide progress.
+# Targets the readers do not reach yet (issue 12 stays open for them), measured with every corpus
+# file present. Not strict: without the fetched 洪泽 files the flattened text left is 平潭's,
+# which reads completely.
 MISSED = {
-    "flat-text": "59.5 % exact: 洪泽 2024's pdftotext lists labels first, then figures column by column",
+    "flat-text": "59.5 % exact with 洪泽 2024: its pdftotext lists labels first, then figures column by column",
     "ocr-text": "25.1 % exact: tesseract reads table borders as digits (\"0 |101010101010\"); left unread",
 }
+HERE = sorted({f["form"] for _, f in AVAILABLE})
 
 
-@pytest.mark.parametrize("form", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=MISSED[f]))
-                                  if f in MISSED else f
-                                  for f in FORMS if f in accuracy.TARGETS])
+def _form_param(form):
+    if form not in HERE:
+        return pytest.param(form, marks=NOT_HERE)
+    if form in MISSED:
+        return pytest.param(form, marks=pytest.mark.xfail(reason=MISSED[form]))
+    return form
+
+
+@pytest.mark.parametrize("form", [_form_param(f) for f in FORMS if f in accuracy.TARGETS])
 def test_accuracy_per_form_meets_target(form):
-    scores = [accuracy.score(t, f) for t, f in FILES if f["form"] == form]
+    scores = [accuracy.score(t, f) for t, f in AVAILABLE if f["form"] == form]
     row = accuracy.by_form(scores)[form]
     table = "\n".join(accuracy.render(scores, files=True))
     assert row["percent"] >= accuracy.TARGETS[form], f"{form}: {row['percent']:.1f}% exact\n{table}"
