@@ -36,7 +36,7 @@ def year_path(params_dir: Path, year: int, bureau: str) -> Path:
 
 
 def check_bureau_id(bureau: str) -> None:
-    if not isinstance(bureau, str) or not BUREAU_ID.match(bureau):
+    if not isinstance(bureau, str) or not BUREAU_ID.fullmatch(bureau):  # match's $ lets "id\n" through
         raise InvalidInput(Finding("(command line)", "bureau", SCHEMA_RULE,
                                    "机关 id 只能由小写英文字母、数字和连字符组成",
                                    "如 shengzhou-wglj", repr(bureau)))

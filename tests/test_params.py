@@ -115,3 +115,14 @@ def test_find_params_dir_from_a_subfolder(tmp_path, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
     assert params.find_params_dir("params") == tmp_path / "params"
+
+
+@pytest.mark.parametrize("bad", ["alpha\n", "alpha\r", "Alpha", "../alpha", "alpha/", ""])
+def test_a_bureau_id_must_be_the_whole_string(bad):
+    """`$` in a pattern lets a trailing newline through; a path built from it would hold one."""
+    from reportkit.errors import InvalidInput
+    from reportkit.layout import check_bureau_id
+
+    with pytest.raises(InvalidInput):
+        check_bureau_id(bad)
+    check_bureau_id("alpha")

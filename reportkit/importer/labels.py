@@ -11,6 +11,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Optional, Union
 
+from ..charcheck import is_invisible
+
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _LINE = "\u2028"   # marks where a table cell breaks into lines (<br>, <p>); whitespace to norm()
 _NUMBERING = re.compile(
@@ -75,9 +77,9 @@ def figure_like(text: str) -> bool:
 # marks, soft hyphen, word joiner, BOM … (Unicode category Cf), and the line/paragraph separators
 # other than the one readers use to mark a broken cell.
 def hidden_characters(text: str) -> list[str]:
-    """Invisible or direction-control characters in ``text``, as ``U+202E``."""
-    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in text or ""
-                              if unicodedata.category(ch) == "Cf" or ch in "\u2029"))
+    """Invisible or direction-control characters in ``text``, as ``U+202E`` (the same set a
+    params file may not hold, :func:`reportkit.charcheck.is_invisible`, plus U+2029)."""
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in text or "" if is_invisible(ch) or ch == "\u2029"))
 
 
 _PLAIN_DIGITS = set("0123456789０１２３４５６７８９")
