@@ -14,7 +14,8 @@ from .layout import LAYOUT_2019
 _GLUED = re.compile(r"^(.*?[^\d.,\s])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
 
 
-def _tokens(lines: Iterable[str]) -> list[str]:
+def tokens(lines: Iterable[str]) -> list[str]:
+    """Whitespace-parted tokens, NFKC, a figure glued to its label ("总计48") parted from it."""
     out = []
     for line in lines:
         for token in unicodedata.normalize("NFKC", line).split():
@@ -30,7 +31,7 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
     """Claim figures from text where each table row is a label followed by its numbers."""
     segments: list[tuple[str, list[str]]] = []
     label, numbers = "", []
-    for token in _tokens(lines):
+    for token in tokens(lines):
         if figure_like(token):
             numbers.append(token)
         else:
@@ -69,12 +70,12 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
                            "无法确定空白的位置")
                 claims.unplaced.append(f"“{label[-24:]}”：{why}")
                 for t in _layout.ROW_LEAVES[leaf]:
-                    claims.reasons.setdefault(t.key, why)
+                    claims.reasons[t.key] = why     # a row's own reason before a whole table's
                 continue
         if len(numbers) != len(row):
             claims.unplaced.append(f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个")
             for t in row:
-                claims.reasons.setdefault(t.key, f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个")
+                claims.reasons[t.key] = f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个"
             continue
         for t, token in zip(row, numbers):
             if only_missing and claims.has(t.key):
