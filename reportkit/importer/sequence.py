@@ -34,6 +34,8 @@ from .text import section_heading
 _OPENERS = {"二": ("第二十条", "信息内容"), "三": ("申请人情况", "本年新收", "自然人"), "四": ("行政复议",)}
 _NEXT = {"二": "三", "三": "四", "四": "五"}
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4})$")
+COLUMN_MARK = "‖"         # stands for a column of figures in the label-by-label reading
+_BRACKETED = re.compile(r"\([^()]*\)")
 _NUMBERED = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])")
 
 
@@ -128,7 +130,7 @@ def _regions(lines: list[str]) -> dict[str, list[str]]:
 
 def _prose(line: str) -> bool:
     """A line of running text (a table's labels have no 。 or ；, and a ， only inside brackets)."""
-    t = norm(line)
+    t = _BRACKETED.sub("", norm(line))
     return "。" in t or "；" in t or ("，" in t and "(" not in t and ")" not in t)
 
 
@@ -285,6 +287,29 @@ def read_sequence(lines: list[str], claims: Claims) -> int:
             claims.add(target.key, figure)
             n += 1
     return n
+
+
+def label_lines(lines: list[str]) -> list[str]:
+    """The tables' lines for the label-by-label reading (:func:`.flat.read_flat`), blank lines
+    dropped. Where blank lines part the figures, a run of figure lines is one column over several
+    rows: it is replaced by a mark, so that no row label takes figures of other rows."""
+    regions = _regions(lines)
+    if not regions:
+        return [line for line in lines if line]
+    out: list[str] = []
+    for body in regions.values():
+        text = _text_of(body)
+        vertical = text.blocks_mode()
+        run: list[str] = []
+        for line in body + [""]:
+            if vertical and line and all(figure_like(t) for t in tokens([line])):
+                run.append(line)
+                continue
+            out += run if len(run) < 2 else [COLUMN_MARK]
+            run = []
+            if line:
+                out.append(line)
+    return out
 
 
 def _unread(claims: Claims, table: _Table, why: str) -> None:

@@ -5,7 +5,8 @@ from ...errors import ImportFailed
 from ..decoding import decode
 from ..grid import Claims
 from ..labels import norm, tidy
-from ..sequence import read_sequence
+from ..flat import read_flat
+from ..sequence import label_lines, read_sequence
 from ..text import parse_title
 from . import Document, Reader
 
@@ -31,6 +32,8 @@ class PlainTextReader(Reader):
     def read(self, data: bytes, source: str, claims: Claims) -> Document:
         text, encoding = text_of(data, source)
         lines = [tidy(line) for line in text.splitlines()]
-        read_sequence(lines, claims)     # blank lines kept: they tell pdftotext's blocks apart
+        # blank lines kept for the tables: they tell pdftotext's blocks apart
+        read_sequence(lines, claims)
+        read_flat(label_lines(lines), claims)
         lines = [line for line in lines if line]
-        return Document(self.kind, encoding, title_of(lines), lines, flat=True)
+        return Document(self.kind, encoding, title_of(lines), lines)
