@@ -25,7 +25,7 @@ from typing import Optional
 
 from .flat import tokens
 from .grid import Claims
-from .labels import core, figure_like, norm
+from .labels import core, figure_like, norm, parse_figure
 from . import layout as _layout
 from .layout import LAYOUT_2019, Target, match_leaf
 from .text import section_heading
@@ -35,6 +35,7 @@ _OPENERS = {"二": ("第二十条", "信息内容"), "三": ("申请人情况", 
 _NEXT = {"二": "三", "三": "四", "四": "五"}
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4})$")
 COLUMN_MARK = "‖"         # stands for a column of figures in the label-by-label reading
+_COMMA = re.compile(r"(?<!\d),|,(?!\d{3})")
 _BRACKETED = re.compile(r"\([^()]*\)")
 _NUMBERED = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])")
 
@@ -59,6 +60,7 @@ class _Text:
     """A table's text: figure lines, labels with their positions, and blank lines."""
 
     items: list[tuple[str, object]] = field(default_factory=list)   # ("fig", [..]) | ("label", s) | ("blank", None)
+    beside: dict[int, str] = field(default_factory=dict)    # figure item -> the label before it on its line
 
     @property
     def figures(self) -> int:
@@ -105,33 +107,38 @@ def _tables() -> dict[str, _Table]:
 
 
 def _regions(lines: list[str]) -> dict[str, list[str]]:
-    """Each table's lines: from its first header word after its section heading to the next
-    heading or the first line of prose."""
+    """Each table's lines: from its first header word after its section heading up to the first
+    line of prose or the next table's first header word (``pdftotext`` can put the next section's
+    heading among a table's last figures, so a heading alone does not end a table)."""
     heads: dict[str, int] = {}
     order = "一二三四五六"
     for i, line in enumerate(lines):
         n = section_heading(line) if line else None
         if n and n not in heads and all(order.index(n) > order.index(m) for m in heads):
             heads[n] = i
-    out = {}
+    starts: dict[str, int] = {}
     for n, openers in _OPENERS.items():
         if n not in heads:
             continue
-        end = heads.get(_NEXT[n], heads.get("六", len(lines)))
-        end = end if end > heads[n] else len(lines)
-        body = lines[heads[n] + 1:end]
-        start = next((i for i, line in enumerate(body) if any(w in norm(line) for w in openers)), None)
-        if start is None:
-            continue
-        stop = next((i for i in range(start, len(body)) if _prose(body[i])), len(body))
-        out[n] = body[start:stop]
+        limit = next((heads[m] for m in order[order.index(n) + 1:] if m in heads), len(lines))
+        start = next((i for i in range(heads[n] + 1, limit) if any(w in norm(lines[i]) for w in openers)), None)
+        if start is not None:
+            starts[n] = start
+    out = {}
+    names = list(starts)
+    for k, n in enumerate(names):
+        end = starts[names[k + 1]] if k + 1 < len(names) else heads.get("六", len(lines))
+        end = end if end > starts[n] else len(lines)
+        stop = next((i for i in range(starts[n], end) if _prose(lines[i])), end)
+        out[n] = lines[starts[n]:stop]
     return out
 
 
 def _prose(line: str) -> bool:
-    """A line of running text (a table's labels have no 。 or ；, and a ， only inside brackets)."""
+    """A line of running text: a table's labels have no 。 or ；, and a ， only inside brackets
+    (after NFKC a full-width ， is "," and ； is ";"; a "," between digits is a figure's)."""
     t = _BRACKETED.sub("", norm(line))
-    return "。" in t or "；" in t or ("，" in t and "(" not in t and ")" not in t)
+    return "。" in t or ";" in t or (bool(_COMMA.search(t)) and "(" not in t and ")" not in t)
 
 
 def _text_of(lines: list[str]) -> _Text:
@@ -148,6 +155,7 @@ def _text_of(lines: list[str]) -> _Text:
             if figure_like(token):
                 if label:
                     text.items.append(("label", label))
+                    text.beside[len(text.items)] = label
                     label = ""
                 run.append(token)
             else:
@@ -225,17 +233,22 @@ def _row_of(label: str, leaves: dict[str, int], col_leaves: frozenset) -> Option
     return leaves[leaf] if leaf else None
 
 
-def _labels_agree(text: _Text, rows, bands, table: _Table, blocks_mode: bool) -> Optional[str]:
-    """None when every row label stands where the alignment explains it; else what disagrees."""
+def _labels_agree(text: _Text, rows, bands, placed, table: _Table, blocks_mode: bool) -> Optional[str]:
+    """None when every row label stands where the alignment explains it, and figures on a row
+    label's line fall in that row; else what disagrees."""
     labels = [v for k, v in text.items if k == "label"]
     if table.anchors:
         joined = "".join(core(x) for x in labels)
         return None if all(a in joined for a in table.anchors) else "表头不全"
     leaves = {r[0].row_leaf: i for i, r in enumerate(rows) if r[0].row_leaf}
+    row_of_key = {t.key: i for i, row in enumerate(rows) for t in row}
     seen = set()
     pos = 0
-    for kind, value in text.items:
+    for i, (kind, value) in enumerate(text.items):
         if kind == "fig":
+            r = _row_of(text.beside[i], leaves, table.col_leaves) if i in text.beside else None
+            if r is not None and any(row_of_key[t.key] != r for t, _ in placed[pos:pos + len(value)]):
+                return f"行名“{text.beside[i]}”同一行的数字被排到了别的行"
             pos += len(value)
         elif kind == "label":
             r = _row_of(value, leaves, table.col_leaves)
@@ -279,14 +292,46 @@ def read_sequence(lines: list[str], claims: Claims) -> int:
         rows = fits[0]
         placed, bands, why = _align(text, rows, blocks_mode)
         if placed is not None:
-            why = _labels_agree(text, rows, bands, table, blocks_mode)
+            why = _labels_agree(text, rows, bands, placed, table, blocks_mode)
         if why:
             _unread(claims, table, f"{table.name}的数字无法按顺序对应：{why}")
             continue
+        unsure = _totals_disagree(placed, bands, rows, table) if blocks_mode else {}
         for target, figure in placed:
+            if target.key in unsure:
+                claims.reasons.setdefault(target.key, unsure[target.key])
+                continue
             claims.add(target.key, figure)
             n += 1
     return n
+
+
+def _totals_disagree(placed, bands, rows: list[list[Target]], table: _Table) -> dict[str, str]:
+    """Where blocks stand side by side, their order is ``pdftotext``'s guess (it can put a block of
+    the next group before a total): a band is taken only where each total printed in it equals the
+    sum of its items. Returns the cells of the other bands, with the reason."""
+    figure = {t.key: f for t, f in placed}
+    out: dict[str, str] = {}
+    for r, row in enumerate(rows):
+        groups: dict[str, list[Target]] = {}
+        for t in row:
+            groups.setdefault(t.key.rsplit(".", 1)[0], []).append(t)
+        for ts in groups.values():
+            total = next((t for t in ts if t.key.endswith(".total")), None)
+            if total is None:
+                continue
+            parsed = [parse_figure(figure[t.key], t.decimal) for t in ts]
+            items = sum(v for (status, v, _), t in zip(parsed, ts) if t is not total and status != "unread")
+            if all(status != "unread" for status, _, _ in parsed) and items == parsed[ts.index(total)][1]:
+                continue
+            cell = (total.column_label.replace(" / ", "的") if total.row_label == table.name
+                    else f"“{total.row_label}”的{total.column_label}")
+            why = (f"{table.name}按文字中的先后，{cell}“{figure[total.key]}”不等于各项之和 {items}："
+                   "数字块的先后无法确认，未读")
+            for rr, band in bands.items():
+                if band == bands[r]:
+                    out.update({t.key: why for t in rows[rr] if t.key not in out})
+    return out
 
 
 def label_lines(lines: list[str]) -> list[str]:
