@@ -53,6 +53,7 @@ class _Table:
     variants: list[list[list[Target]]]   # row lists the table may be printed as, each row its targets
     anchors: tuple = ()           # labels the text must hold when the rows have no labels (table 四)
     col_leaves: frozenset = frozenset()
+    totals: bool = False          # every row has a total column (its items must add up to it)
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _tables() -> dict[str, _Table]:
     review = [[by_key[k] for k in _layout.REVIEW_KEYS]]
     cols = lambda rows: frozenset(t.col_leaf for r in rows for t in r)  # noqa: E731
     return {"二": _Table("表二", [proactive]),
-            "三": _Table("表三", [apps, one_row], col_leaves=cols(apps)),
+            "三": _Table("表三", [apps, one_row], col_leaves=cols(apps), totals=True),
             "四": _Table("表四", [review], anchors=(core("行政复议"), core("行政诉讼")))}
 
 
@@ -255,7 +256,10 @@ def _labels_agree(text: _Text, rows, bands, placed, table: _Table, blocks_mode: 
             if r is None:
                 continue
             first, after = bands[r]
-            if pos < first or (not blocks_mode and pos > after):
+            # in blocks, a label centred over two lines can stand among the figures of the row
+            # above; allowed (by less than a row) only where the totals check every band (table 三)
+            slack = len(rows[r]) - 1 if blocks_mode and table.totals else 0
+            if pos < first - slack or (not blocks_mode and pos > after):
                 return f"行名“{value}”不在它的数字旁"
             seen.add(r)
     if 2 * len(seen) < len(rows):
