@@ -39,8 +39,10 @@ ELSEWHERE_ENV = "REPORTKIT_REAL_CORPUS"
 ELSEWHERE_DEFAULT = REPO.parent / "shared" / "corpus" / "real"
 
 # The issue's targets (issue 12 item 5): share of printed cells read exactly, per form. HTML pages
-# already import exactly; they are held to the text-layer figure.
-TARGETS = {"html": 98.0, "pdf": 98.0, "docx": 98.0, "ocr-text": 95.0, "flat-text": 95.0, "spaced-text": 95.0}
+# already import exactly; they are held to the text-layer figure. A Word file converted from a
+# published page (no published .docx was reachable) is held to the Word figure.
+TARGETS = {"html": 98.0, "pdf": 98.0, "docx": 98.0, "docx-converted": 98.0, "ocr-text": 95.0, "flat-text": 95.0,
+           "spaced-text": 95.0}
 
 
 @dataclass
@@ -179,19 +181,19 @@ def by_form(scores: list[Score]) -> dict[str, dict]:
 
 def render(scores: list[Score], files: bool = False, wrong: bool = False) -> list[str]:
     """The per-form table (and optionally per file lines and every wrong cell)."""
-    head = f"{'form':<12} {'reports':>7} {'files':>5} {'cells':>6} {'exact':>6} {'blank':>6} {'unread':>6} " \
+    head = f"{'form':<14} {'reports':>7} {'files':>5} {'cells':>6} {'exact':>6} {'blank':>6} {'unread':>6} " \
            f"{'wrong':>6} {'% exact':>8}  target"
     out = [head, "-" * len(head)]
     for form, r in by_form(scores).items():
         target = TARGETS.get(form)
-        out.append(f"{form:<12} {r['reports']:>7} {r['files']:>5} {r['cells']:>6} {r['exact']:>6} {r['blank']:>6} "
+        out.append(f"{form:<14} {r['reports']:>7} {r['files']:>5} {r['cells']:>6} {r['exact']:>6} {r['blank']:>6} "
                    f"{r['unread']:>6} {r['wrong']:>6} {r['percent']:>7.1f}%  "
                    + (f">= {target:.0f}%" if target else "0 wrong")
                    + (f"  ({r['refused']} refused)" if r["refused"] else ""))
     if files:
         out.append("")
         for s in scores:
-            out.append(f"  {s.file:<40} {s.form:<12} exact {s.exact + s.blank:>3}/{s.cells}  unread {s.unread:>3}  "
+            out.append(f"  {s.file:<40} {s.form:<14} exact {s.exact + s.blank:>3}/{s.cells}  unread {s.unread:>3}  "
                        f"wrong {s.wrong}" + (f"  refused: {s.refused}" if s.refused else ""))
     if wrong:
         for s in scores:

@@ -132,6 +132,21 @@ def test_t1_text_figure_at_validate_with_file_and_line(tmp_path, text, ok):
     assert f"alpha.yaml:{f.line}: narrative.overview[1]: [T1-text-figure]" in str(f)
 
 
+@pytest.mark.parametrize("text, found", [("予以公开及部分公开4件。", None), ("予以公开和部分公开共5件。", "5"),
+                                         ("予以公开3件，部分公开2件。", "2")])
+def test_t1_disclosed_and_partly_quoted_together(tmp_path, text, found):
+    """A real report's 予以公开及部分公开N件 is the two rows' sum (3 + 1 here), not 部分公开 alone."""
+    params = write_params(tmp_path / "params", {2022: {"alpha": year_data(
+        narrative=narrative(overview=["总体平稳。", "依申请公开中，" + text]))}})
+    hits = [(f.expected, f.found, f.cells) for f in one(params).findings if f.rule == "T1-text-figure"]
+    if found is None:
+        assert hits == []
+    elif found == "5":
+        assert hits == [("4", "5", ("applications.disclosed.total", "applications.partly_disclosed.total"))]
+    else:
+        assert hits == [("1", "2", ("applications.partly_disclosed.total",))]
+
+
 def test_t3_year_in_the_narrative(tmp_path):
     params = write_params(tmp_path / "params", {2022: {
         "alpha": year_data(narrative=narrative(overview="2021年，我局稳步推进政务公开。")),

@@ -61,7 +61,11 @@ QUOTES = [
     ("办结", r"办结(?:申请)?(?:共)?(\d+)件", _rows(("total",)), None),
     ("结转下年度", r"结转下(?:一)?年度?(?:继续办理)?(\d+)件", _rows(("carried_forward",)), None),
     ("予以公开", r"予以公开(\d+)件", _outcome("disclosed"), None),
-    ("部分公开", r"部分公开(\d+)件", _outcome("partly_disclosed"), None),
+    # "予以公开及部分公开42件" quotes the two rows together (平潭 2023): not 部分公开 alone
+    ("予以公开及部分公开", r"予以公开(?:及|和|与|、)部分公开(?:共)?(\d+)件",
+     lambda s: _outcome("disclosed")(s) + _outcome("partly_disclosed")(s), None),
+    ("部分公开", r"(?<!予以公开及)(?<!予以公开和)(?<!予以公开与)(?<!予以公开、)部分公开(\d+)件",
+     _outcome("partly_disclosed"), None),
     ("不予公开", r"不予公开(\d+)件", _outcome("withheld"), None),
     ("无法提供", r"无法提供(\d+)件", _outcome("unable_to_provide"), None),
     ("不予处理", r"不予处理(\d+)件", _outcome("not_processed"), None),
