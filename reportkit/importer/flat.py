@@ -127,7 +127,7 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
         if len(numbers) != len(row):
             claims.unplaced.append(f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个")
             for t in row:
-                claims.reasons[t.key] = f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个"
+                claims.reasons.setdefault(t.key, f"表四有 {len(numbers)} 个数字，格式要求 {len(row)} 个")
             continue
         for t, token in zip(row, numbers):
             if only_missing and claims.has(t.key):
