@@ -59,6 +59,12 @@ def _table_of(leaf: str) -> str:
     return "三" if _layout.ROW_LEAVES[leaf][0].key.startswith("applications.") else "二"
 
 
+def legacy_columns() -> set[str]:
+    """Cores of the column headers only the 2019 format's table 二 has."""
+    return {core(c) for b in LAYOUT_2019["proactive_blocks"] for c in b["columns"]} - \
+        {core(c) for c in LAYOUT_2019["ambiguous_columns"]}
+
+
 def tokens(lines: Iterable[str]) -> list[str]:
     """Whitespace-parted tokens, NFKC, a figure glued to its label ("总计48") parted from it."""
     out = []
@@ -88,8 +94,7 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
     if numbers:
         segments.append(("".join(parts), parts, numbers))
     review = sorted((t for t in _layout.TARGETS if t.key in _layout.REVIEW_KEYS), key=lambda t: _layout.REVIEW_KEYS.index(t.key))
-    legacy_cols = {core(c) for b in LAYOUT_2019["proactive_blocks"] for c in b["columns"]} - \
-        {core(c) for c in LAYOUT_2019["ambiguous_columns"]}
+    legacy_cols = legacy_columns()
     current_cols = {t.col_leaf for t in _layout.TARGETS if t.key.startswith("proactive.") and t.layout == "2021"}
     prefer = None          # which format's table 二 columns the text's headers name
     n = 0

@@ -12,10 +12,12 @@ of its variants) can be aligned to it, in one of two ways the text itself tells 
   column over several rows, and blocks of equal height side by side make a band of rows, filled
   column by column.
 
-The alignment is used only when it is exact (every row full, no figure left over) and every row
-label found in the text stands where the alignment explains it: not before its band, and in lines
-mode not after its row. Otherwise nothing is claimed here and the cells keep the reason; the
-label-by-label reading (:mod:`.flat`) still runs.
+The alignment is used only when it is exact (every row full, no figure left over), every row label
+found in the text stands where the alignment explains it (not before its band, and in lines mode
+not after its row), and figures on a row label's own line fall in that row. In blocks, the order of
+blocks side by side is ``pdftotext``'s guess: a band is taken only where its totals add up.
+Otherwise nothing is claimed here and the cells keep the reason; the label-by-label reading
+(:mod:`.flat`) still runs, and where both read a cell they must agree.
 """
 from __future__ import annotations
 
@@ -23,21 +25,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .flat import tokens
+from .flat import legacy_columns, row_named, tokens
 from .grid import Claims
 from .labels import core, figure_like, norm, parse_figure
 from . import layout as _layout
-from .layout import LAYOUT_2019, Target, match_leaf
+from .layout import Target
 from .text import section_heading
 
 # Words that open each table (the first header cells), after the section heading.
 _OPENERS = {"二": ("第二十条", "信息内容"), "三": ("申请人情况", "本年新收", "自然人"), "四": ("行政复议",)}
-_NEXT = {"二": "三", "三": "四", "四": "五"}
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4})$")
 COLUMN_MARK = "‖"         # stands for a column of figures in the label-by-label reading
 _COMMA = re.compile(r"(?<!\d),|,(?!\d{3})")
 _BRACKETED = re.compile(r"\([^()]*\)")
-_NUMBERED = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])")
 
 
 @dataclass
@@ -221,16 +221,7 @@ def _align(text: _Text, rows: list[list[Target]], blocks_mode: bool):
 
 
 def _row_of(label: str, leaves: dict[str, int], col_leaves: frozenset) -> Optional[int]:
-    """The row a label names: its rightmost row label; a row label that is also a column label
-    (其他, 总计) only when numbered and alone ("3.其他", "（七）总计")."""
-    c = core(label)
-    if not c:
-        return None
-    hits = [leaf for leaf in leaves if c.endswith(leaf)
-            and (leaf not in col_leaves or (c == leaf and _NUMBERED.match(norm(label))))]
-    if hits:
-        return leaves[max(hits, key=len)]
-    leaf = match_leaf(c, [x for x in leaves if x not in col_leaves])
+    leaf = row_named(label, leaves, col_leaves)
     return leaves[leaf] if leaf else None
 
 
@@ -269,8 +260,7 @@ def _labels_agree(text: _Text, rows, bands, placed, table: _Table, blocks_mode: 
 
 def _legacy(lines: list[str]) -> bool:
     """Table 二 with the 2019 format's column headers."""
-    cols = {core(c) for b in LAYOUT_2019["proactive_blocks"] for c in b["columns"]} - \
-        {core(c) for c in LAYOUT_2019["ambiguous_columns"]}
+    cols = legacy_columns()
     return any(c in core(line) for line in lines for c in cols)
 
 
