@@ -173,3 +173,12 @@ def test_flattened_pdf_with_lost_blank_cells_misreads_nothing():
     read = {k: c.value for k, c in imp.report.cells.items() if c.status != "unread"}
     assert read and all(Decimal(str(truth[k])) == Decimal(str(v)) for k, v in read.items())
     assert imp.report.cells["proactive.regulations.in_force"].status == "unread"
+
+
+def test_prose_before_a_table_naming_its_header_is_not_the_table(tmp_path):
+    """A sentence in section 二 that mentions 信息内容 does not start (and so empty) table 二."""
+    lines = _lines("fujian-pingtan-2024.print.txt")
+    at = lines.index("二、主动公开政府信息情况") + 1
+    lines[at:at] = ["主动公开的信息内容涵盖规划计划、财政预决算等 12 类。", ""]
+    exact, unread, wrong, _ = _import(tmp_path, lines, "fujian-pingtan-2024")
+    assert (exact, unread, wrong) == (200, 0, [])

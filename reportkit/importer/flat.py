@@ -1,4 +1,8 @@
-"""Flattened text: table rows copied as a label followed by its numbers."""
+"""Flattened text read label by label: a row label followed by exactly its row's figures.
+
+The fallback (and cross-check) of :mod:`.sequence`, and the reading of table rows that other
+readers leave as lines. Two row labels of one table with no figure between them read neither row:
+in flattened text a label can land before another row's figures."""
 from __future__ import annotations
 
 import re

@@ -107,22 +107,30 @@ def _tables() -> dict[str, _Table]:
             "四": _Table("表四", [review], anchors=(core("行政复议"), core("行政诉讼")))}
 
 
-def _regions(lines: list[str]) -> dict[str, list[str]]:
-    """Each table's lines: from its first header word after its section heading up to the first
-    line of prose or the next table's first header word (``pdftotext`` can put the next section's
-    heading among a table's last figures, so a heading alone does not end a table)."""
+def _headings(lines: list[str]) -> dict[str, int]:
+    """The line of each section heading 一…六, in order."""
     heads: dict[str, int] = {}
     order = "一二三四五六"
     for i, line in enumerate(lines):
         n = section_heading(line) if line else None
         if n and n not in heads and all(order.index(n) > order.index(m) for m in heads):
             heads[n] = i
+    return heads
+
+
+def _regions(lines: list[str]) -> dict[str, range]:
+    """Each table's lines: from its first header word after its section heading up to the first
+    line of prose or the next table's first header word (``pdftotext`` can put the next section's
+    heading among a table's last figures, so a heading alone does not end a table)."""
+    heads = _headings(lines)
+    order = "一二三四五六"
     starts: dict[str, int] = {}
     for n, openers in _OPENERS.items():
         if n not in heads:
             continue
         limit = next((heads[m] for m in order[order.index(n) + 1:] if m in heads), len(lines))
-        start = next((i for i in range(heads[n] + 1, limit) if any(w in norm(lines[i]) for w in openers)), None)
+        start = next((i for i in range(heads[n] + 1, limit)
+                      if any(w in norm(lines[i]) for w in openers) and not _prose(lines[i])), None)
         if start is not None:
             starts[n] = start
     out = {}
@@ -130,8 +138,7 @@ def _regions(lines: list[str]) -> dict[str, list[str]]:
     for k, n in enumerate(names):
         end = starts[names[k + 1]] if k + 1 < len(names) else heads.get("六", len(lines))
         end = end if end > starts[n] else len(lines)
-        stop = next((i for i in range(starts[n], end) if _prose(lines[i])), end)
-        out[n] = lines[starts[n]:stop]
+        out[n] = range(starts[n], next((i for i in range(starts[n], end) if _prose(lines[i])), end))
     return out
 
 
@@ -271,8 +278,9 @@ def read_sequence(lines: list[str], claims: Claims) -> int:
     Returns how many figures were claimed."""
     n = 0
     tables = _tables()
-    for name, body in _regions(lines).items():
+    for name, span in _regions(lines).items():
         table = tables[name]
+        body = lines[span.start:span.stop]
         if name == "二" and _legacy(body):
             continue
         text = _text_of(body)
@@ -329,25 +337,32 @@ def _totals_disagree(placed, bands, rows: list[list[Target]], table: _Table) -> 
 
 
 def label_lines(lines: list[str]) -> list[str]:
-    """The tables' lines for the label-by-label reading (:func:`.flat.read_flat`), blank lines
-    dropped. Where blank lines part the figures, a run of figure lines is one column over several
-    rows: it is replaced by a mark, so that no row label takes figures of other rows."""
-    regions = _regions(lines)
-    if not regions:
-        return [line for line in lines if line]
-    out: list[str] = []
-    for body in regions.values():
-        text = _text_of(body)
-        vertical = text.blocks_mode()
-        run: list[str] = []
-        for line in body + [""]:
-            if vertical and line and all(figure_like(t) for t in tokens([line])):
-                run.append(line)
+    """The lines of sections 二 to 四 (the whole text if it has no headings) for the label-by-label
+    reading (:func:`.flat.read_flat`), blank lines dropped. In a table whose blank lines part the
+    figures, a run of figure lines is one column over several rows: it is replaced by a mark, so
+    that no row label takes figures of other rows."""
+    heads = _headings(lines)
+    tables = [heads[n] for n in "二三四" if n in heads]
+    first = min(tables, default=0)
+    last = next((heads[n] for n in "五六" if n in heads and heads[n] > first), len(lines)) if tables else len(lines)
+    column: set[int] = set()
+    for span in _regions(lines).values():
+        if not _text_of(lines[span.start:span.stop]).blocks_mode():
+            continue
+        run: list[int] = []
+        for i in list(span) + [span.stop]:
+            if i < span.stop and lines[i] and all(figure_like(t) for t in tokens([lines[i]])):
+                run.append(i)
                 continue
-            out += run if len(run) < 2 else [COLUMN_MARK]
+            column.update(run if len(run) > 1 else [])
             run = []
-            if line:
-                out.append(line)
+    out: list[str] = []
+    for i in range(first, last):
+        if i in column:
+            if i - 1 not in column:
+                out.append(COLUMN_MARK)
+        elif lines[i]:
+            out.append(lines[i])
     return out
 
 
