@@ -46,11 +46,11 @@ def _ids(pairs):
 
 # --- the transcriptions themselves -------------------------------------------------------
 def test_corpus_is_there():
-    assert len(TRUTHS) >= 12 and len(FILES) >= 23
+    assert len(TRUTHS) >= 14 and len(FILES) >= 27
     assert {"html", "pdf", "scan", "spaced-text", "ocr-text", "flat-text", "glued-text",
             "docx-converted"} <= set(FORMS)
-    assert len(AVAILABLE) >= 14  # the committed ones: pages, text copies and Word conversions of 平潭's reports
-    assert len({t["province"] for t in TRUTHS}) >= 2 and len({t["year"] for t in TRUTHS}) >= 4
+    assert len(AVAILABLE) >= 18  # the committed ones: pages, text copies and Word conversions (平潭, 上海, 沭阳)
+    assert len({t["province"] for t in TRUTHS}) >= 3 and len({t["year"] for t in TRUTHS}) >= 6
 
 
 @pytest.mark.parametrize("truth", TRUTHS, ids=[t["id"] for t in TRUTHS])
