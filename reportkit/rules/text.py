@@ -108,8 +108,20 @@ def _earlier(sentence: str, start: int) -> bool:
     return bool(hits) and "）" not in clause[hits[-1].end():] and ")" not in clause[hits[-1].end():]
 
 
+def _row_figure(s: Subject, key: str) -> list[str]:
+    """The cells a table-three 总计 quote stands for: the 总计 cell, or the row's applicant cells when its 总计 is
+    printed 0 or blank while they carry figures (上海 2019 leaves the 总计 column of every outcome row empty;
+    R1 reports the empty total, the quote is compared with what the row does print)."""
+    if not (key.startswith("applications.") and key.endswith(".total")) or not s.cells.has(key) \
+            or s.cells.is_unread(key) or s.cells.value(key):
+        return [key]
+    items = [key[: -len("total")] + c.key for c in s.spec.app_figure_columns]
+    return items if any(s.cells.value(k) for k in items) else [key]
+
+
 def _quoted_value(s: Subject, cells: list[str]):
     """The table's figure for a quote, or None when a cell is unread or absent."""
+    cells = [k for key in cells for k in _row_figure(s, key)]
     if any(s.cells.is_unread(k) or not s.cells.has(k) for k in cells):
         return None
     return sum(s.cells.value(k) for k in cells)
