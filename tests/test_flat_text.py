@@ -182,3 +182,13 @@ def test_prose_before_a_table_naming_its_header_is_not_the_table(tmp_path):
     lines[at:at] = ["主动公开的信息内容涵盖规划计划、财政预决算等 12 类。", ""]
     exact, unread, wrong, _ = _import(tmp_path, lines, "fujian-pingtan-2024")
     assert (exact, unread, wrong) == (200, 0, [])
+
+
+def test_blank_cells_printed_empty_leave_their_rows_unread(tmp_path):
+    """沭阳 2023 prints its zero cells empty: copied row by row, "一、本年新收… 26 26" has two of
+    seven figures, and where they stood is lost. Such rows are listed, with the count."""
+    exact, unread, wrong, imp = _import(tmp_path, _lines("jiangsu-shuyang-fgj-2023.rows.txt"),
+                                        "jiangsu-shuyang-fgj-2023")
+    assert wrong == [] and exact + unread == 200 and unread > 100
+    cell = imp.report.cells["applications.new.natural_person"]
+    assert cell.status == "unread" and "这一行有 2 个数字，格式要求 7 个" in cell.reason
