@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .flat import legacy_columns, row_named, tokens
+from .flat import legacy_columns, read_flat, row_named, tokens
 from .grid import Claims
 from .labels import core, figure_like, norm, parse_figure
 from . import layout as _layout
@@ -112,17 +112,16 @@ def _headings(lines: list[str]) -> dict[str, int]:
     heads: dict[str, int] = {}
     order = "一二三四五六"
     for i, line in enumerate(lines):
-        n = section_heading(line) if line else None
+        n = section_heading(line) if any(ch in line[:4] for ch in order) else None
         if n and n not in heads and all(order.index(n) > order.index(m) for m in heads):
             heads[n] = i
     return heads
 
 
-def _regions(lines: list[str]) -> dict[str, range]:
+def _regions(lines: list[str], heads: dict[str, int]) -> dict[str, range]:
     """Each table's lines: from its first header word after its section heading up to the first
     line of prose or the next table's first header word (``pdftotext`` can put the next section's
     heading among a table's last figures, so a heading alone does not end a table)."""
-    heads = _headings(lines)
     order = "一二三四五六"
     starts: dict[str, int] = {}
     for n, openers in _OPENERS.items():
@@ -271,14 +270,27 @@ def _legacy(lines: list[str]) -> bool:
     return any(c in core(line) for line in lines for c in cols)
 
 
+def read_text_tables(lines: list[str], claims: Claims) -> int:
+    """Claim the figures of a flattened text's tables: in sequence where they align with the
+    format (:func:`read_sequence`), then label by label (:func:`.flat.read_flat`; where both read
+    a cell they must agree). ``lines`` keep their blank lines. Returns the figures claimed."""
+    heads = _headings(lines)
+    regions = _regions(lines, heads)
+    return _in_sequence(lines, regions, claims) + read_flat(_label_lines(lines, heads, regions), claims)
+
+
 def read_sequence(lines: list[str], claims: Claims) -> int:
     """Claim the figures of tables 二, 三, 四 where the text's figures align with the format.
 
     ``lines`` are the text's lines with blank lines kept (they tell ``pdftotext``'s blocks).
     Returns how many figures were claimed."""
+    return _in_sequence(lines, _regions(lines, _headings(lines)), claims)
+
+
+def _in_sequence(lines: list[str], regions: dict[str, range], claims: Claims) -> int:
     n = 0
     tables = _tables()
-    for name, span in _regions(lines).items():
+    for name, span in regions.items():
         table = tables[name]
         body = lines[span.start:span.stop]
         if name == "二" and _legacy(body):
@@ -336,17 +348,16 @@ def _totals_disagree(placed, bands, rows: list[list[Target]], table: _Table) -> 
     return out
 
 
-def label_lines(lines: list[str]) -> list[str]:
+def _label_lines(lines: list[str], heads: dict[str, int], regions: dict[str, range]) -> list[str]:
     """The lines of sections 二 to 四 (the whole text if it has no headings) for the label-by-label
     reading (:func:`.flat.read_flat`), blank lines dropped. In a table whose blank lines part the
     figures, a run of figure lines is one column over several rows: it is replaced by a mark, so
     that no row label takes figures of other rows."""
-    heads = _headings(lines)
     tables = [heads[n] for n in "二三四" if n in heads]
     first = min(tables, default=0)
     last = next((heads[n] for n in "五六" if n in heads and heads[n] > first), len(lines)) if tables else len(lines)
     column: set[int] = set()
-    for span in _regions(lines).values():
+    for span in regions.values():
         if not _text_of(lines[span.start:span.stop]).blocks_mode():
             continue
         run: list[int] = []

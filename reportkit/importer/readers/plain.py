@@ -5,8 +5,7 @@ from ...errors import ImportFailed
 from ..decoding import decode
 from ..grid import Claims
 from ..labels import norm, tidy
-from ..flat import read_flat
-from ..sequence import label_lines, read_sequence
+from ..sequence import read_text_tables
 from ..text import parse_title
 from . import Document, Reader
 
@@ -33,7 +32,6 @@ class PlainTextReader(Reader):
         text, encoding = text_of(data, source)
         lines = [tidy(line) for line in text.splitlines()]
         # blank lines kept for the tables: they tell pdftotext's blocks apart
-        read_sequence(lines, claims)
-        read_flat(label_lines(lines), claims)
+        read_text_tables(lines, claims)
         lines = [line for line in lines if line]
         return Document(self.kind, encoding, title_of(lines), lines)
