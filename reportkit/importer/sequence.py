@@ -356,6 +356,7 @@ def _label_lines(lines: list[str], heads: dict[str, int], regions: dict[str, ran
     tables = [heads[n] for n in "二三四" if n in heads]
     first = min(tables, default=0)
     last = next((heads[n] for n in "五六" if n in heads and heads[n] > first), len(lines)) if tables else len(lines)
+    last = max([last] + [span.stop for span in regions.values()])    # a heading 五 among table 四's figures
     column: set[int] = set()
     for span in regions.values():
         if not _text_of(lines[span.start:span.stop]).blocks_mode():
