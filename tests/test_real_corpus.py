@@ -167,11 +167,8 @@ def test_2019_table_two_is_read_as_printed(truth, entry):
 
 
 # Targets the readers do not reach yet (issue 12 stays open for them), measured with every corpus
-# file present. Not strict: without the fetched 洪泽 files the flattened text left is 平潭's,
-# which reads completely.
+# file present. Not strict.
 MISSED = {
-    "flat-text": "61.3 % exact with 洪泽 2024 and 淮安 2024: pdftotext lists labels first, then figures column by "
-                 "column",
     "ocr-text": "25.1 % exact: tesseract reads table borders as digits (\"0 |101010101010\"); left unread",
 }
 HERE = sorted({f["form"] for _, f in AVAILABLE})

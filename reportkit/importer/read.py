@@ -65,13 +65,7 @@ def read_bytes(data: bytes, source: str, *, year: Optional[int] = None, bureau: 
     lines, removed = _without_invisible(lines)
     report_text = structure(lines, title, doc.facts)
     if any(not claims.has(k) for k in _layout.OFFICIAL) and doc.flat:
-        if doc.kind == "text":
-            region = []
-            for n in ("二", "三", "四"):
-                region += report_text.sections.get(n, [])
-            read_flat(region or lines, claims)
-        else:
-            read_flat(lines, claims, only_missing=True)
+        read_flat(lines, claims, only_missing=True)     # rows a table reader left as lines
     if not claims.by_key:
         raise ImportFailed("没有找到年报格式的表格（表二、三、四均未识别）", file=source, found=reader.label)
 

@@ -5,6 +5,7 @@ from ...errors import ImportFailed
 from ..decoding import decode
 from ..grid import Claims
 from ..labels import norm, tidy
+from ..sequence import read_text_tables
 from ..text import parse_title
 from . import Document, Reader
 
@@ -30,5 +31,7 @@ class PlainTextReader(Reader):
     def read(self, data: bytes, source: str, claims: Claims) -> Document:
         text, encoding = text_of(data, source)
         lines = [tidy(line) for line in text.splitlines()]
+        # blank lines kept for the tables: they tell pdftotext's blocks apart
+        read_text_tables(lines, claims)
         lines = [line for line in lines if line]
-        return Document(self.kind, encoding, title_of(lines), lines, flat=True)
+        return Document(self.kind, encoding, title_of(lines), lines)
