@@ -50,6 +50,7 @@ class PCell:
     rowspan: int = 1
     colspan: int = 1
     reason: Optional[str] = None    # set by a reader that cannot vouch for the text (OCR)
+    col: Optional[int] = None       # the column it starts in, when the reader knows it (PDF geometry)
 
     def __post_init__(self):
         self.core = core(self.text)

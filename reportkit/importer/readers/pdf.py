@@ -36,8 +36,18 @@ def _count(edges: list[float], lo: float, hi: float) -> int:
     return max(1, bisect_left(edges, hi - _EDGE) - bisect_left(edges, lo - _EDGE))
 
 
+def _index(edges: list[float], v: float) -> int:
+    return bisect_left(edges, v - _EDGE)
+
+
 def table_rows(table) -> tuple[list[list[PCell]], list[float]]:
-    """A pdfplumber table as rows of printed cells with their spans, and its column edges."""
+    """A pdfplumber table as rows of printed cells with their spans, and its column edges.
+
+    Each cell is placed by its box against the table's column and row edges, not by its order in
+    the row: where a cell was not drawn (a merged cell cut at a page break or at the page margin)
+    its place stays empty, so the cells right of it keep their columns. A cell overlapping one
+    already placed cannot be told apart from it and is left out (its figures stay unread).
+    """
     cells = table.cells
     xs, ys = _starts([c[0] for c in cells]), _starts([c[1] for c in cells])
     texts = {}
@@ -45,11 +55,16 @@ def table_rows(table) -> tuple[list[list[PCell]], list[float]]:
         for box, text in zip(row.cells, row_texts):
             if box is not None:
                 texts[tuple(box)] = text or ""
-    rows: list[list[PCell]] = []
-    for y in ys:
-        row = sorted((c for c in cells if abs(c[1] - y) <= _EDGE), key=lambda c: c[0])
-        rows.append([PCell(texts.get(tuple(c), "").replace("\n", LINE), _count(ys, c[1], c[3]),
-                           _count(xs, c[0], c[2])) for c in row])
+    rows: list[list[PCell]] = [[] for _ in ys]
+    taken: set[tuple[int, int]] = set()
+    for box in sorted(cells, key=lambda c: (c[1], c[0])):
+        r, c = _index(ys, box[1]), _index(xs, box[0])
+        rs, cs = _count(ys, box[1], box[3]), _count(xs, box[0], box[2])
+        slots = {(r + i, c + j) for i in range(rs) for j in range(cs)}
+        if slots & taken:
+            continue
+        taken |= slots
+        rows[r].append(PCell(texts.get(tuple(box), "").replace("\n", LINE), rs, cs, col=c))
     return rows, xs
 
 
