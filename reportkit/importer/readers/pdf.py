@@ -98,6 +98,9 @@ class PdfReader(Reader):
             continues = False
             for page in pages:
                 found = page.find_tables()
+                cut = _cut_borders(page, found)
+                if cut:
+                    found = page.find_tables({"explicit_vertical_lines": cut})
                 for i, table in enumerate(found):
                     rows, xs = table_rows(table)
                     top_of_page = table.bbox[1] < 0.2 * page.height
@@ -114,6 +117,28 @@ class PdfReader(Reader):
         lines = [tidy(line) for line in lines if tidy(line)]
         title = next((line for line in lines[:40] if len(norm(line)) <= 120 and parse_title(line)), None)
         return Document(self.kind, "文字层", title, lines, flat=True)
+
+
+def _cut_borders(page, tables) -> list[dict]:
+    """Right borders a printer left out where a table reaches the page margin.
+
+    A table a little wider than the printable area keeps its last column's rules but loses the
+    column's right border, so that column has no cells. When the rules running past a table's
+    last border all end at one x, the column is closed there: the rules reach that x, so nothing
+    left of it was cut off and the column's text is whole.
+    """
+    out = []
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        rules = [e for e in page.edges if e["orientation"] == "h" and top - 1 <= e["top"] <= bottom + 1
+                 and e["x0"] <= x1 + 1 and e["x1"] > x1 + _EDGE]
+        ends = [e["x1"] for e in rules]
+        if len(rules) < 2 or max(ends) - min(ends) > _EDGE:
+            continue
+        tops = [e["top"] for e in rules]
+        out.append({"object_type": "line", "x0": min(ends), "x1": min(ends), "top": min(tops),
+                    "bottom": max(tops), "width": 0, "height": max(tops) - min(tops)})
+    return out
 
 
 def _inside(obj: dict, box) -> bool:
