@@ -139,7 +139,8 @@ def _cut_borders(page, tables) -> list[dict]:
     A table a little wider than the printable area keeps its last column's rules but loses the
     column's right border, so that column has no cells. When the rules running past a table's
     last border all end at one x, the column is closed there: the rules reach that x, so nothing
-    left of it was cut off and the column's text is whole.
+    left of it was cut off and the column's text is whole. Only rules of the table's rows (three or
+    more) with text between them count: a page-wide line at the table's top is no column.
     """
     out = []
     for table in tables:
@@ -147,7 +148,9 @@ def _cut_borders(page, tables) -> list[dict]:
         rules = [e for e in page.edges if e["orientation"] == "h" and top - 1 <= e["top"] <= bottom + 1
                  and e["x0"] <= x1 + 1 and e["x1"] > x1 + _EDGE]
         ends = [e["x1"] for e in rules]
-        if len(rules) < 2 or max(ends) - min(ends) > _EDGE:
+        if len(rules) < 3 or max(ends) - min(ends) > _EDGE:
+            continue
+        if not any(x1 < (c["x0"] + c["x1"]) / 2 < min(ends) and top <= c["top"] <= bottom for c in page.chars):
             continue
         tops = [e["top"] for e in rules]
         out.append({"object_type": "line", "x0": min(ends), "x1": min(ends), "top": min(tops),
