@@ -57,6 +57,18 @@ def test_finding_names_cells_expected_and_found():
     assert {f.found for f in result.errors} == {"2021"} and {f.expected for f in result.errors} == {"2022"}
 
 
+def test_a_total_printed_empty_is_said_to_be_blank_not_0():
+    """The real 上海 2019 page prints its 总计 column empty in the outcome rows: R1 says 实为 空白 there, and a
+    total printed as a figure keeps its figure (rule-R1.html)."""
+    real = Path(__file__).parent / "fixtures" / "real" / "shanghai-gov-office-2019.html"
+    [result] = audit.audit_files([real])
+    r1 = [f for f in result.errors if f.rule == "R1-row-total"]
+    assert len(r1) >= 10 and {f.found for f in r1} == {"空白"}
+    assert "（一）予以公开：总计应等于六类申请人之和（应为 272，实为 空白）" in "\n".join(audit.text_lines([result]))
+    [result] = audit.audit_files([FIXTURES / "rule-R1.html"])
+    assert result.errors[0].found.isdigit()
+
+
 def test_cross_year_rules_need_both_reports():
     alone = audit.audit_files([FIXTURES / "cross-2022.html"])
     assert alone[0].findings == []

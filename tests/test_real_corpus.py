@@ -46,10 +46,10 @@ def _ids(pairs):
 
 # --- the transcriptions themselves -------------------------------------------------------
 def test_corpus_is_there():
-    assert len(TRUTHS) >= 14 and len(FILES) >= 27
+    assert len(TRUTHS) >= 14 and len(FILES) >= 29
     assert {"html", "pdf", "scan", "spaced-text", "ocr-text", "flat-text", "glued-text",
-            "docx-converted"} <= set(FORMS)
-    assert len(AVAILABLE) >= 18  # the committed ones: pages, text copies and Word conversions (平潭, 上海, 沭阳)
+            "docx-converted", "pdf-printed"} <= set(FORMS)
+    assert len(AVAILABLE) >= 20  # the committed ones: pages, text copies, Word conversions and prints (平潭, 上海, 沭阳)
     assert len({t["province"] for t in TRUTHS}) >= 3 and len({t["year"] for t in TRUTHS}) >= 6
 
 

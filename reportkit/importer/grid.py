@@ -50,6 +50,7 @@ class PCell:
     rowspan: int = 1
     colspan: int = 1
     reason: Optional[str] = None    # set by a reader that cannot vouch for the text (OCR)
+    col: Optional[int] = None       # the column it starts in, when the reader knows it (PDF geometry)
 
     def __post_init__(self):
         self.core = core(self.text)
@@ -136,8 +137,11 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
         all_targets = [t for ts in claimed.values() for t in ts]
         complete = all(claimed.get(x) for x in data) and len(all_targets) == len(set(all_targets))
         if not complete:
-            # 2. by position, when the row has exactly the format's number of figures
-            by_position = positional(candidates, len(data))
+            # 2. by position, when the row has exactly the format's number of figures — not when
+            # the reader placed the cells by geometry and some column of the row has no cell (a
+            # border lost at a page break or margin): which figure is missing cannot be told
+            holes = any(row[c] is None for c in range(last + 1, n_cols)) and any(x.col is not None for x in data)
+            by_position = None if holes else positional(candidates, len(data))
             said = {t.layout for ts in claimed.values() for t in ts} - {"both"}
             if by_position is not None and said and said.isdisjoint({t.layout for t in by_position}):
                 by_position = None      # the headers name the other format's columns

@@ -37,12 +37,18 @@ class Target:
 
 
 def expand(rows: list[list], span=lambda c: (c.rowspan, c.colspan)) -> tuple[dict, int, int]:
-    """Expand rowspan/colspan as a browser does: {(row, col): cell}, n_rows, n_cols."""
+    """Expand rowspan/colspan as a browser does: {(row, col): cell}, n_rows, n_cols.
+
+    A cell that says which column it starts in (``col``, known from a PDF's geometry) is put
+    there, leaving a hole where a cell was not drawn, instead of being pushed left into it."""
     grid: dict[tuple[int, int], object] = {}
     n_rows = len(rows)
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
+            at = getattr(cell, "col", None)
+            if at is not None:
+                c = at
             while (r, c) in grid:
                 c += 1
             rs, cs = span(cell)

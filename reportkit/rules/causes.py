@@ -114,6 +114,8 @@ def merge(subject: Subject, out: Outcome) -> list[Finding]:
         if not res or i in merged:
             continue
         found, expected = evaluate(subject, eq)
+        if len(eq.found) == 1 and found == 0:      # a single cell printed empty is said to be 空白, not 0
+            found = subject.cells.shown(next(iter(eq.found)))
         f = Finding(subject.file, eq.field, r.id, eq.message, str(expected), str(found), severity=r.severity,
                     cells=tuple(eq.keys))
         if i in heads:
@@ -145,7 +147,7 @@ def _headline(f: Finding, others: list[tuple[Rule, Equation, object]], cause, va
 
     also = tuple(f"{r.id}（{eq.where}）" for r, eq, _ in others)
     if cause:
-        text = (f"{f.message}。单元格 {cause} 一处{'应为 ' + str(value) + '（实为 ' + str(subject.cells.value(cause)) + '）'}"
+        text = (f"{f.message}。单元格 {cause} 一处{'应为 ' + str(value) + '（实为 ' + subject.cells.shown(cause) + '）'}"
                 f"即可同时解释 {'、'.join(also)}")
     else:
         text = f"{f.message}。同一处错误还使 {'、'.join(also)} 不成立"

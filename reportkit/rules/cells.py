@@ -32,6 +32,11 @@ class Cells:
     printed: dict[str, Number] = field(default_factory=dict)
     derived: dict[str, tuple[Number, dict[str, int]]] = field(default_factory=dict)
     unread: set[str] = field(default_factory=set)
+    blank: set[str] = field(default_factory=set)      # printed empty (counted as 0): said so in findings
+
+    def shown(self, key: str) -> str:
+        """A cell's value as a finding says it: 空白 for a cell printed empty."""
+        return "空白" if key in self.blank and key in self.printed else str(self.value(key))
 
     def has(self, key: str) -> bool:
         return key in self.printed or key in self.derived or key in self.unread
@@ -130,10 +135,11 @@ def from_year(data, spec: Spec) -> Cells:
 
 def from_values(values: Mapping[str, Optional[Number]], spec: Spec, *, bad: Iterable[str] = (),
                 absent: Iterable[str] = (), fee_notices: Optional[int] = None,
-                disclosed: Optional[int] = None) -> Cells:
+                disclosed: Optional[int] = None, blank: Iterable[str] = ()) -> Cells:
     """The cells of a published report read back: ``None`` (or a value in ``bad``) is unread;
-    ``absent`` cells are not in the report's layout at all (the 2019 format's missing rows)."""
-    cells = Cells(spec)
+    ``absent`` cells are not in the report's layout at all (the 2019 format's missing rows);
+    ``blank`` cells were printed empty (their value is 0)."""
+    cells = Cells(spec, blank=set(blank))
     bad, absent = set(bad), set(absent)
     for key, value in values.items():
         if key in absent:

@@ -89,7 +89,8 @@ def from_imported(imp, spec: Spec, bad=()) -> Subject:
     p = imp.params
     absent = {c.key for c in imp.report.unread if c.reason and "2019" in c.reason}
     cells = cellsmod.from_values(imp.values, spec, bad=bad, absent=absent, fee_notices=p["processing_fees"].get("notices"),
-                                 disclosed=p["disclosed"].get("total"))
+                                 disclosed=p["disclosed"].get("total"),
+                                 blank={k for k, c in imp.report.cells.items() if c.status == "blank"})
     paragraphs = [Paragraph("", line) for line in imp.text.preamble]
     for n, lines in imp.text.sections.items():
         paragraphs += [Paragraph(n, line) for line in lines]

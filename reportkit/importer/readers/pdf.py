@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from bisect import bisect_left
+from typing import Optional
 
 from ...errors import ImportFailed
 from ..grid import Claims, PCell, read_table
@@ -36,8 +38,18 @@ def _count(edges: list[float], lo: float, hi: float) -> int:
     return max(1, bisect_left(edges, hi - _EDGE) - bisect_left(edges, lo - _EDGE))
 
 
+def _index(edges: list[float], v: float) -> int:
+    return bisect_left(edges, v - _EDGE)
+
+
 def table_rows(table) -> tuple[list[list[PCell]], list[float]]:
-    """A pdfplumber table as rows of printed cells with their spans, and its column edges."""
+    """A pdfplumber table as rows of printed cells with their spans, and its column edges.
+
+    Each cell is placed by its box against the table's column and row edges, not by its order in
+    the row: where a cell was not drawn (a merged cell cut at a page break or at the page margin)
+    its place stays empty, so the cells right of it keep their columns. A cell overlapping one
+    already placed cannot be told apart from it and is left out (its figures stay unread).
+    """
     cells = table.cells
     xs, ys = _starts([c[0] for c in cells]), _starts([c[1] for c in cells])
     texts = {}
@@ -45,11 +57,16 @@ def table_rows(table) -> tuple[list[list[PCell]], list[float]]:
         for box, text in zip(row.cells, row_texts):
             if box is not None:
                 texts[tuple(box)] = text or ""
-    rows: list[list[PCell]] = []
-    for y in ys:
-        row = sorted((c for c in cells if abs(c[1] - y) <= _EDGE), key=lambda c: c[0])
-        rows.append([PCell(texts.get(tuple(c), "").replace("\n", LINE), _count(ys, c[1], c[3]),
-                           _count(xs, c[0], c[2])) for c in row])
+    rows: list[list[PCell]] = [[] for _ in ys]
+    taken: set[tuple[int, int]] = set()
+    for box in sorted(cells, key=lambda c: (c[1], c[0])):
+        r, c = _index(ys, box[1]), _index(xs, box[0])
+        rs, cs = _count(ys, box[1], box[3]), _count(xs, box[0], box[2])
+        slots = {(r + i, c + j) for i in range(rs) for j in range(cs)}
+        if slots & taken:
+            continue
+        taken |= slots
+        rows[r].append(PCell(texts.get(tuple(box), "").replace("\n", LINE), rs, cs, col=c))
     return rows, xs
 
 
@@ -83,6 +100,9 @@ class PdfReader(Reader):
             continues = False
             for page in pages:
                 found = page.find_tables()
+                cut = _cut_borders(page, found)
+                if cut:
+                    found = page.find_tables({"explicit_vertical_lines": cut})
                 for i, table in enumerate(found):
                     rows, xs = table_rows(table)
                     top_of_page = table.bbox[1] < 0.2 * page.height
@@ -97,8 +117,45 @@ class PdfReader(Reader):
         for rows, _ in tables:
             read_table(rows, claims)
         lines = [tidy(line) for line in lines if tidy(line)]
-        title = next((line for line in lines[:40] if len(norm(line)) <= 120 and parse_title(line)), None)
-        return Document(self.kind, "文字层", title, lines, flat=True)
+        return Document(self.kind, "文字层", _title(lines[:40]), lines, flat=True)
+
+
+# a page's info block printed above the title: "名称 <title>", "标题：<title>"
+_FIELD = re.compile(r"^\s*(?:名\s*称|标\s*题|文件名称|信息名称)[\s:：]*")
+
+
+def _title(lines: list[str]) -> Optional[str]:
+    """The first line that is the report's title, without an info block's field name before it."""
+    for line in lines:
+        line = _FIELD.sub("", line)
+        if len(norm(line)) <= 120 and parse_title(line):
+            return line
+    return None
+
+
+def _cut_borders(page, tables) -> list[dict]:
+    """Right borders a printer left out where a table reaches the page margin.
+
+    A table a little wider than the printable area keeps its last column's rules but loses the
+    column's right border, so that column has no cells. When the rules running past a table's
+    last border all end at one x, the column is closed there: the rules reach that x, so nothing
+    left of it was cut off and the column's text is whole. Only rules of the table's rows (three or
+    more) with text between them count: a page-wide line at the table's top is no column.
+    """
+    out = []
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        rules = [e for e in page.edges if e["orientation"] == "h" and top - 1 <= e["top"] <= bottom + 1
+                 and e["x0"] <= x1 + 1 and e["x1"] > x1 + _EDGE]
+        ends = [e["x1"] for e in rules]
+        if len(rules) < 3 or max(ends) - min(ends) > _EDGE:
+            continue
+        if not any(x1 < (c["x0"] + c["x1"]) / 2 < min(ends) and top <= c["top"] <= bottom for c in page.chars):
+            continue
+        tops = [e["top"] for e in rules]
+        out.append({"object_type": "line", "x0": min(ends), "x1": min(ends), "top": min(tops),
+                    "bottom": max(tops), "width": 0, "height": max(tops) - min(tops)})
+    return out
 
 
 def _inside(obj: dict, box) -> bool:
