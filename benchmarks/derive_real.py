@@ -1,0 +1,87 @@
+"""Make the derived 洪泽 corpus files (the scan and the OCR text) from the published PDFs.
+
+    .venv/bin/python benchmarks/derive_real.py [--out DIR]
+
+The published PDFs are looked for in ``$REPORTKIT_REAL_CORPUS`` (by name and sha256, as the tests
+do); the derived files are written to ``--out`` (default: the folder the PDF is in) and their
+sha256 printed beside the one the transcription records. The recipes are the ones the truth
+files state; with the same poppler (22.12.0), tesseract (5.3.0) and Pillow they give the same bytes:
+
+* ``jiangsu-hongze-2024.scan.pdf`` — ``pdftoppm -r 150 -gray -png``, the page images saved by
+  Pillow as an image-only PDF (JPEG pages, fixed dates so the bytes do not depend on the day);
+* ``jiangsu-hongze-2023.ocr.txt`` — ``pdftoppm -r 300 -gray -png``, then per page in order
+  ``tesseract <page>.png - -l chi_sim --psm 4`` (one thread), the outputs concatenated.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import accuracy  # noqa: E402
+
+FIXED_DATE = "D:20261206000000Z"    # Pillow writes today's date unless told: bytes would differ per day
+
+
+def _pages(pdf: Path, dpi: int, folder: Path) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(folder / "p")], check=True)
+    return sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+
+
+def make_scan(pdf: Path) -> bytes:
+    """The published pages at 150 dpi, gray, as an image-only PDF (no text layer, no fonts)."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        images = [Image.open(p).convert("L") for p in _pages(pdf, 150, Path(tmp))]
+        out = io.BytesIO()
+        images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=150.0,
+                       creationDate=FIXED_DATE, modDate=FIXED_DATE, producer="reportkit benchmarks/derive_real.py")
+    return out.getvalue()
+
+
+def make_ocr_text(pdf: Path) -> bytes:
+    """tesseract's page text of the published pages at 300 dpi, unedited."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    with tempfile.TemporaryDirectory() as tmp:
+        return b"".join(subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim", "--psm", "4"], check=True,
+                                       capture_output=True, env=env).stdout for p in _pages(pdf, 300, Path(tmp)))
+
+
+RECIPES = {"jiangsu-hongze-2024.scan.pdf": ("jiangsu-hongze-2024.pdf", make_scan),
+           "jiangsu-hongze-2023.ocr.txt": ("jiangsu-hongze-2023.pdf", make_ocr_text)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="folder for the derived files (default: beside the PDF)")
+    args = parser.parse_args(argv)
+    entries = {f["file"]: f for _, f in accuracy.corpus_files()}
+    failed = 0
+    for name, (source, recipe) in RECIPES.items():
+        pdf = accuracy.locate(entries[source])
+        if pdf is None:
+            print(f"{name}: 找不到 {source}（设置 {accuracy.ELSEWHERE_ENV}）")
+            failed = 1
+            continue
+        data = recipe(pdf)
+        target = (args.out or pdf.parent) / name
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)              # never a half-written corpus file
+        digest = hashlib.sha256(data).hexdigest()
+        recorded = entries[name]["sha256"]
+        print(f"{name}: sha256 {digest} ({'as recorded' if digest == recorded else 'recorded ' + recorded})")
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
