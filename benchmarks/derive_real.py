@@ -7,7 +7,7 @@ do); the derived files are written to ``--out`` (default: the folder the PDF is 
 sha256 printed beside the one the transcription records. The recipes are the ones the truth
 files state; with the same poppler (22.12.0), tesseract (5.3.0) and Pillow they give the same bytes:
 
-* ``jiangsu-hongze-2024.scan.pdf`` — ``pdftoppm -r 150 -gray -png``, the page images saved by
+* ``jiangsu-hongze-2024.scan.pdf``, ``jiangsu-hongze-2023.scan.pdf`` — ``pdftoppm -r 150 -gray -png``, the page images saved by
   Pillow as an image-only PDF (JPEG pages, fixed dates so the bytes do not depend on the day);
 * ``jiangsu-hongze-2023.ocr.txt`` — ``pdftoppm -r 300 -gray -png``, then per page in order
   ``tesseract <page>.png - -l chi_sim --psm 4`` (one thread), the outputs concatenated.
@@ -57,17 +57,21 @@ def make_ocr_text(pdf: Path) -> bytes:
 
 
 RECIPES = {"jiangsu-hongze-2024.scan.pdf": ("jiangsu-hongze-2024.pdf", make_scan),
+           "jiangsu-hongze-2023.scan.pdf": ("jiangsu-hongze-2023.pdf", make_scan),
            "jiangsu-hongze-2023.ocr.txt": ("jiangsu-hongze-2023.pdf", make_ocr_text)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder for the derived files (default: beside the PDF)")
+    parser.add_argument("only", nargs="*", help="make only these files (default: all)")
     args = parser.parse_args(argv)
     entries = {f["file"]: f for _, f in accuracy.corpus_files()}
     failed = 0
     for name, (source, recipe) in RECIPES.items():
         pdf = accuracy.locate(entries[source])
+        if args.only and name not in args.only:
+            continue
         if pdf is None:
             print(f"{name}: 找不到 {source}（设置 {accuracy.ELSEWHERE_ENV}）")
             failed = 1
@@ -78,7 +82,7 @@ def main(argv=None) -> int:
         tmp.write_bytes(data)
         tmp.replace(target)              # never a half-written corpus file
         digest = hashlib.sha256(data).hexdigest()
-        recorded = entries[name]["sha256"]
+        recorded = entries[name]["sha256"] if name in entries else "(not in a truth file)"
         print(f"{name}: sha256 {digest} ({'as recorded' if digest == recorded else 'recorded ' + recorded})")
     return failed
 

@@ -135,11 +135,11 @@ def find_tables(hmask, vmask) -> list[Table]:
     tables.append(group)
     out = []
     for group in tables:
-        if len(group) < 2:
+        if len(group) < 3:
             continue
         band = vmask[int(group[0]):int(group[-1]) + 1]
         # a column line runs through at least one whole row of this table
         xs = _lines_at(band.sum(axis=0) * (band.sum(axis=0) >= (group[-1] - group[0]) / (4 * len(group))), join)
-        if len(xs) >= 2:
+        if len(xs) >= 3 and len(group) >= 3:     # a lone box is a frame or strokes of a large title
             out.append(Table(xs, group, _regions(xs, group, hmask, vmask)))
     return out
