@@ -42,7 +42,7 @@ ELSEWHERE_DEFAULT = REPO.parent / "shared" / "corpus" / "real"
 # already import exactly; they are held to the text-layer figure. Scans (page images through OCR) are held
 # to the OCR-text figure.
 TARGETS = {"html": 98.0, "pdf": 98.0, "docx": 98.0, "ocr-text": 95.0, "flat-text": 95.0, "spaced-text": 95.0,
-           "scan": 95.0}
+           "scan": 95.0, "ocr-markdown": 95.0}
 
 
 @dataclass

@@ -18,8 +18,8 @@ import re
 from ...errors import ImportFailed
 from ..grid import Claims, PCell, read_table
 from ..labels import figure_like, norm, tidy
-from ..text import parse_title
 from . import Document, Reader
+from .plain import title_of
 from .engines import Engine, Word, engine as get_engine
 from .ruling import DARK, Table, find_tables, line_masks
 
@@ -175,22 +175,14 @@ def _continues(before: Table, after: Table, width: int) -> bool:
     return len(before.xs) == len(after.xs) and all(abs(a - b) <= width / 80 for a, b in zip(before.xs, after.xs))
 
 
-def _title(lines: list[str]):
-    """The report's title: one line, or two (the issuer's name printed above the year)."""
-    for a, b in zip(lines[:40], lines[1:41] + [""]):
-        for candidate in (a, a + b):
-            if len(norm(candidate)) <= 120 and parse_title(candidate):
-                return candidate
-    return None
-
-
-def ocr_images(images, source: str, claims: Claims, engine_name=None) -> Document:
-    """Claim the figures of page images (in order) and return their text."""
+def ocr_pages(images, source: str, engine_name=None) -> tuple[list[list[list[PCell]]], list[list[str]], Engine]:
+    """The ruled tables of page images (in order; a table continued over pages is one) as rows of
+    printed cells, each page's text outside them, and the engine that read them."""
     import numpy as np
     from PIL import Image
 
     ocr = get_engine(source, engine_name)
-    lines: list[str] = []
+    pages: list[list[str]] = []
     tables: list[list[list[PCell]]] = []
     last = None                    # the previous page's last table, if it reached the page's foot
     for image in images:
@@ -202,7 +194,7 @@ def ocr_images(images, source: str, claims: Claims, engine_name=None) -> Documen
             image = image.resize((MIN_WIDTH[ocr.name], int(image.height * factor)), Image.LANCZOS)
         gray = np.asarray(image)
         found, page_lines = read_page(gray, ocr)
-        lines += page_lines
+        pages.append(page_lines)
         for i, (table, rows) in enumerate(found):
             top = table.ys[0] < 0.2 * gray.shape[0]
             if i == 0 and top and last is not None and _continues(last, table, gray.shape[1]):
@@ -210,10 +202,18 @@ def ocr_images(images, source: str, claims: Claims, engine_name=None) -> Documen
             else:
                 tables.append(rows)
         last = found[-1][0] if found and found[-1][0].ys[-1] > 0.8 * gray.shape[0] else None
+    return tables, pages, ocr
+
+
+def ocr_images(images, source: str, claims: Claims, engine_name=None) -> Document:
+    """Claim the figures of page images (in order) and return their text."""
+    tables, pages, ocr = ocr_pages(images, source, engine_name)
     for rows in tables:
         read_table(rows, claims)
+    lines = [line for page in pages for line in page]
     notes = [f"扫描件经 OCR（{ocr.version()}）逐格读出；置信度低于 {ocr.min_score:.0f}% 或两次读出不同的数字列为未读出"]
-    return Document("ocr", "OCR", _title(lines), lines, notes=notes, flat=True)
+    # flat=False: figures come only from cells read alone with a score, never from the page's text
+    return Document("ocr", "OCR", title_of(lines), lines, notes=notes, flat=False)
 
 
 def ocr_pdf(data: bytes, source: str, claims: Claims) -> Document:

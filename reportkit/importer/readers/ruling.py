@@ -119,6 +119,26 @@ def _regions(xs, ys, hmask, vmask) -> list[tuple[int, int, int, int]]:
     return sorted(out)
 
 
+def _open_ends(ys: list[float], xs: list[float], vmask) -> list[float]:
+    """A table cut by the page's end has no line under its last row (or over its first): its
+    column lines run on past the last (first) horizontal line; their end closes the row."""
+    row = sorted(b - a for a, b in zip(ys, ys[1:]))[(len(ys) - 1) // 2]
+    cols = vmask[:, [int(round(x)) for x in xs]].any(axis=1) if xs else None
+    below, above = int(ys[-1]) + 4, int(ys[0]) - 4
+    end = below
+    while end < len(cols) and cols[end]:
+        end += 1
+    start = above
+    while start > 0 and cols[start]:
+        start -= 1
+    # the majority of the columns must run on, not one stray line
+    if end - below > row / 2 and vmask[below:end, [int(round(x)) for x in xs]].any(axis=0).mean() > 0.5:
+        ys = ys + [float(end)]
+    if above - start > row / 2 and vmask[start:above, [int(round(x)) for x in xs]].any(axis=0).mean() > 0.5:
+        ys = [float(start)] + ys
+    return ys
+
+
 def find_tables(hmask, vmask) -> list[Table]:
     """The page's ruled tables, top to bottom."""
     join = hmask.shape[1] / 120
@@ -141,5 +161,6 @@ def find_tables(hmask, vmask) -> list[Table]:
         # a column line runs through at least one whole row of this table
         xs = _lines_at(band.sum(axis=0) * (band.sum(axis=0) >= (group[-1] - group[0]) / (4 * len(group))), join)
         if len(xs) >= 3 and len(group) >= 3:     # a lone box is a frame or strokes of a large title
+            group = _open_ends(group, xs, vmask)
             out.append(Table(xs, group, _regions(xs, group, hmask, vmask)))
     return out
