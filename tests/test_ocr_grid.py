@@ -72,3 +72,19 @@ def test_an_unknown_ocr_engine_is_a_located_error(monkeypatch):
     with pytest.raises(ImportFailed, match="未知的 OCR 引擎") as info:
         engine("scan.pdf")
     assert "scan.pdf" in str(info.value) and "REPORTKIT_OCR" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["rapidocr", "tesseract"])
+def test_each_engine_reads_a_printed_figure_alone_with_its_score(name):
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        ocr = engine("figure.png", name)
+    except ImportFailed:
+        pytest.skip(f"!!! OCR engine {name} not installed: NOT TESTED")
+    image = Image.new("L", (160, 60), 255)
+    ImageDraw.Draw(image).text((12, 6), "9487", fill=0, font=ImageFont.load_default(size=40))
+    text, score = ocr.cell(np.asarray(image))
+    assert (text, score >= ocr.min_score) == ("9487", True), (text, score)
+    blank, blank_score = ocr.cell(np.full((60, 160), 255, dtype=np.uint8))
+    assert not (blank and blank_score >= ocr.min_score and blank.isdigit()), (blank, blank_score)
