@@ -9,7 +9,7 @@ import pytest
 from reportkit.errors import ImportFailed
 from reportkit.importer.readers.engines import engine
 from reportkit.importer.readers.images import _bands
-from reportkit.importer.readers.ruling import find_tables, line_masks
+from reportkit.importer.readers.ruling import find_tables, line_masks, skew
 
 
 def _page(width=1240, height=1754):
@@ -88,3 +88,21 @@ def test_each_engine_reads_a_printed_figure_alone_with_its_score(name):
     assert (text, score >= ocr.min_score) == ("9487", True), (text, score)
     blank, blank_score = ocr.cell(np.full((60, 160), 255, dtype=np.uint8))
     assert not (blank and blank_score >= ocr.min_score and blank.isdigit()), (blank, blank_score)
+
+
+def test_a_slanted_page_is_turned_straight_before_its_lines_are_looked_for():
+    from PIL import Image
+
+    page = _page()
+    _rule(page, [150, 480, 780, 1080], [300, 360, 420, 480, 540, 600])
+    straight = Image.fromarray(page)
+    assert skew(straight) == 0.0
+    slanted = straight.rotate(1.5, resample=Image.BICUBIC, fillcolor=255)
+    broken = find_tables(*line_masks(np.asarray(slanted)))    # slanted lines break into short runs
+    assert sum(len(t.regions) for t in broken) != 15
+    angle = skew(slanted)
+    assert abs(angle + 1.5) <= 0.1, angle
+    turned = np.asarray(slanted.rotate(angle, resample=Image.BICUBIC, fillcolor=255))
+    (table,) = find_tables(*line_masks(turned))
+    assert (len(table.xs), len(table.ys)) == (4, 6)
+    assert len(table.regions) == 15 and all(r[2:] == (1, 1) for r in table.regions)

@@ -21,7 +21,7 @@ from ..labels import figure_like, norm, tidy
 from . import Document, Reader
 from .plain import title_of
 from .engines import Engine, Word, engine as get_engine
-from .ruling import DARK, Table, find_tables, line_masks
+from .ruling import DARK, Table, find_tables, line_masks, skew
 
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF87a", b"GIF89a")
 MIN_INK = 12                 # dark pixels in a cell below which it is blank (specks)
@@ -189,6 +189,9 @@ def ocr_pages(images, source: str, engine_name=None) -> tuple[list[list[list[PCe
         if image.width * image.height > MAX_PIXELS:
             raise ImportFailed(f"图片过大（{image.width}×{image.height} 像素），未读", file=source)
         image = image.convert("L")
+        angle = skew(image)
+        if angle:
+            image = image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
         if image.width < MIN_WIDTH[ocr.name]:
             factor = MIN_WIDTH[ocr.name] / image.width
             image = image.resize((MIN_WIDTH[ocr.name], int(image.height * factor)), Image.LANCZOS)
