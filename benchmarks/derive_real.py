@@ -120,7 +120,9 @@ def main(argv=None) -> int:
             failed = 1
             continue
         data = recipe(pdf)
-        target = (args.out or pdf.parent) / name
+        folder = args.out or pdf.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
         tmp = target.with_suffix(target.suffix + ".part")
         tmp.write_bytes(data)
         tmp.replace(target)              # never a half-written corpus file
