@@ -216,7 +216,7 @@ def ocr_images(images, source: str, claims: Claims, engine_name=None) -> Documen
     lines = [line for page in pages for line in page]
     notes = [f"扫描件经 OCR（{ocr.version()}）逐格读出；置信度低于 {ocr.min_score:.0f}% 或两次读出不同的数字列为未读出"]
     # flat=False: figures come only from cells read alone with a score, never from the page's text
-    return Document("ocr", "OCR", title_of(lines), lines, notes=notes, flat=False)
+    return Document("ocr", ocr.version(), title_of(lines), lines, notes=notes, flat=False)
 
 
 def ocr_pdf(data: bytes, source: str, claims: Claims) -> Document:
