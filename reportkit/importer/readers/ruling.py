@@ -64,15 +64,26 @@ def skew(image, limit: float = 3.0, step: float = 0.1) -> float:
     return 0.0 if abs(best) <= step + 1e-9 else best      # a turn of one step would blur more than it mends
 
 
+def _along(gray, axis: int, k: int = 5):
+    """The mean of ``k`` neighbouring pixels along ``axis`` (a box filter in one direction)."""
+    import numpy as np
+
+    a = np.moveaxis(gray.astype(np.int32), axis, -1)
+    pad = np.pad(a, [(0, 0)] * (a.ndim - 1) + [(k // 2, k // 2)], mode="edge")
+    cs = np.concatenate([np.zeros(a.shape[:-1] + (1,), dtype=np.int64), np.cumsum(pad, axis=-1)], axis=-1)
+    return np.moveaxis((cs[..., k:] - cs[..., :-k]) / k, -1, axis)
+
+
 def line_masks(gray):
     """(horizontal, vertical) masks of the ruling-line pixels of a gray page image."""
-    dark = gray < DARK
-    w = dark.shape[1]
+    w = gray.shape[1]
     # a ruling line is longer than any stroke of a character: horizontally page width / 45
     # (a narrow column), vertically page width / 40 (a row of one line is ~1.6 characters high)
     hrun, vrun = max(20, w // 45), max(20, w // 40)
-    hmask = _runs(dark, hrun)
-    vmask = _runs(dark.T, vrun).T
+    # averaged along the line's own direction first: a scan's speckle breaks a line into short
+    # runs, while a line (even one pixel thin) keeps its darkness along its length
+    hmask = _runs(_along(gray, axis=1) < DARK, hrun)
+    vmask = _runs((_along(gray, axis=0) < DARK).T, vrun).T
     # a table's lines run on through many cells; a stroke of a large character (a title) is alone
     hmask[hmask.sum(axis=1) < 3 * hrun, :] = False
     vmask[:, vmask.sum(axis=0) < 2 * vrun] = False
