@@ -74,6 +74,19 @@ def _along(gray, axis: int, k: int = 5):
     return np.moveaxis((cs[..., k:] - cs[..., :-k]) / k, -1, axis)
 
 
+def _widened(mask, axis: int):
+    """Ink one pixel either side across the line too: a line two pixels wide broken at different
+    places in each pixel row stays one run."""
+    import numpy as np
+
+    out = mask.copy()
+    lo, hi = [slice(None)] * 2, [slice(None)] * 2
+    lo[axis], hi[axis] = slice(1, None), slice(None, -1)
+    out[tuple(lo)] |= mask[tuple(hi)]
+    out[tuple(hi)] |= mask[tuple(lo)]
+    return out
+
+
 def line_masks(gray):
     """(horizontal, vertical) masks of the ruling-line pixels of a gray page image."""
     w = gray.shape[1]
@@ -82,8 +95,8 @@ def line_masks(gray):
     hrun, vrun = max(20, w // 45), max(20, w // 40)
     # averaged along the line's own direction first: a scan's speckle breaks a line into short
     # runs, while a line (even one pixel thin) keeps its darkness along its length
-    hmask = _runs(_along(gray, axis=1) < DARK, hrun)
-    vmask = _runs((_along(gray, axis=0) < DARK).T, vrun).T
+    hmask = _runs(_widened(_along(gray, axis=1) < DARK, axis=0), hrun)
+    vmask = _runs(_widened(_along(gray, axis=0) < DARK, axis=1).T, vrun).T
     # a table's lines run on through many cells; a stroke of a large character (a title) is alone
     hmask[hmask.sum(axis=1) < 3 * hrun, :] = False
     vmask[:, vmask.sum(axis=0) < 2 * vrun] = False
