@@ -1,6 +1,10 @@
 """OCR engines compared on the real scans: cells exact / unread / wrong, seconds per page, install size.
 
     REPORTKIT_REAL_CORPUS=/work/corpus-real .venv/bin/python benchmarks/ocr.py [--engine NAME]
+        [--degrade ANGLE NOISE BLUR]
+
+``--degrade`` turns each page by ANGLE degrees and adds gaussian noise (σ NOISE gray levels) and
+blur (radius BLUR) before the import: a stand-in for a photocopied scan (fixed random seed).
 
 Every ``scan`` file of the real corpus is imported with each installed engine (``REPORTKIT_OCR``);
 the year and issuer are given from the transcription, so an engine that misreads the title is
@@ -50,9 +54,30 @@ def _pages(path: Path) -> int:
         pdf.close()
 
 
+def degraded(path: Path, angle: float, noise: float, blur: float, folder: Path) -> Path:
+    """The scan's pages turned, speckled and blurred, as a new image PDF in ``folder``."""
+    import numpy as np
+    import pypdfium2
+    from PIL import Image, ImageFilter
+
+    rng = np.random.default_rng(0)
+    pdf = pypdfium2.PdfDocument(path.read_bytes())
+    pages = []
+    for i in range(len(pdf)):
+        im = pdf[i].render(scale=150 / 72, grayscale=True).to_pil().convert("L")
+        im = im.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+        a = np.asarray(im, dtype=np.float64) + rng.normal(0, noise, (im.height, im.width))
+        pages.append(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur)))
+    pdf.close()
+    out = folder / path.name
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150.0)
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", action="append", choices=sorted(PACKAGES), help="default: every one installed")
+    parser.add_argument("--degrade", nargs=3, type=float, metavar=("ANGLE", "NOISE", "BLUR"))
     args = parser.parse_args(argv)
     sys.path.insert(0, str(accuracy.REPO))
     from reportkit.errors import ImportFailed
@@ -64,6 +89,12 @@ def main(argv=None) -> int:
     if not scans:
         print(f"no scan of the real corpus here (set {accuracy.ELSEWHERE_ENV})")
         return 1
+    if args.degrade:
+        import tempfile
+
+        tmp = tempfile.TemporaryDirectory(prefix="reportkit-ocr-")    # removed when main returns
+        scans = [(t, f, degraded(p, *args.degrade, Path(tmp.name))) for t, f, p in scans]
+        print(f"degraded: turned {args.degrade[0]}°, noise σ {args.degrade[1]}, blur {args.degrade[2]}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for name in args.engine or sorted(PACKAGES, reverse=True):
         try:
