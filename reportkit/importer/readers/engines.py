@@ -148,6 +148,6 @@ def engine(source: str, name: Optional[str] = None) -> Engine:
         try:
             _loaded[candidate] = ENGINES[candidate]()
             return _loaded[candidate]
-        except ModuleNotFoundError:
+        except ImportError:          # not installed, or a native library missing (opencv's libGL)
             continue
     raise ImportFailed(f"这是扫描件（图片），需要 OCR 扩展：{INSTALL}", file=source)
