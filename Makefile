@@ -49,9 +49,9 @@ office-deps:
 # OCR of scanned reports (the [ocr] extra) needs Debian's tesseract with Chinese; install when missing.
 ocr-deps:
 	@tesseract --list-langs 2>/dev/null | grep -q chi_sim || \
-	  ( echo ">>> ocr-deps: installing Debian's tesseract-ocr and tesseract-ocr-chi-sim with apt-get (as root) for the OCR reader"; \
+	  ( echo ">>> ocr-deps: installing Debian's tesseract-ocr and tesseract-ocr-chi-sim with apt-get (as root): the second OCR engine (REPORTKIT_OCR=tesseract; RapidOCR, the default, comes with the [ocr] extra)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim) >/dev/null 2>&1 \
-	    || echo "!!! could not install tesseract: the OCR tests will be SKIPPED" )
+	    || echo "!!! could not install tesseract: scans are read with RapidOCR only" )
 
 test: setup browser-deps office-deps ocr-deps
 	$(BIN)/python -m pytest -q

@@ -16,6 +16,7 @@ from reportkit.errors import ImportFailed
 from reportkit.importer.grid import Claims, PCell, read_table
 from reportkit.importer.readers import reader_for
 from reportkit.importer.readers.docx import table_rows as docx_rows
+from reportkit.importer.readers.engines import engine as get_ocr_engine
 
 HERE = Path(__file__).parent / "fixtures"
 FORMS = HERE / "forms"
@@ -149,12 +150,15 @@ def test_spaced_text_places_figures_by_column_or_not_at_all():
 
 
 def test_scan_is_read_by_ocr_with_confidence_and_no_invented_figure():
-    if shutil.which("tesseract") is None:
-        pytest.skip("!!! tesseract-ocr is not installed (make ocr-deps): OCR NOT TESTED")
+    try:
+        engine = get_ocr_engine("test")
+    except ImportFailed:
+        pytest.skip("!!! no OCR engine installed (pip install '.[ocr]'): OCR NOT TESTED")
     imp = importer.read_report(FORMS / "report-scan.png", year=2022, bureau="x",
                                registry={"x": {"name": "某县示例局"}})
     exact, blank, unread, wrong = score(imp, "applications.")
     assert imp.report.kind == "ocr"
+    assert any(engine.version() in note for note in imp.report.notes), imp.report.notes
     assert not wrong, wrong[:5]
     assert exact >= 60 and blank > 0
     reasons = {c.reason for c in imp.report.unread}

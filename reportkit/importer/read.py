@@ -14,7 +14,7 @@ from .labels import BIDI, hidden_characters, norm
 from . import layout as _layout
 from .layout import LAYOUT_2019
 from .readers import reader_for
-from .result import Imported, ImportReport, ReportText
+from .result import FORMS, Imported, ImportReport, ReportText
 from .text import disclosed_of, fees_of, find_signature_date, narrative_of, parse_title, structure, website_contact
 
 MAX_BYTES = 20 << 20
@@ -67,7 +67,9 @@ def read_bytes(data: bytes, source: str, *, year: Optional[int] = None, bureau: 
     if any(not claims.has(k) for k in _layout.OFFICIAL) and doc.flat:
         read_flat(lines, claims, only_missing=True)     # rows a table reader left as lines
     if not claims.by_key:
-        raise ImportFailed("没有找到年报格式的表格（表二、三、四均未识别）", file=source, found=reader.label)
+        # an image-only PDF is sniffed as a PDF but read by OCR: say what it really is
+        raise ImportFailed("没有找到年报格式的表格（表二、三、四均未识别）", file=source,
+                           found=FORMS["ocr"] if doc.kind == "ocr" else reader.label)
 
     parsed = parse_title(title) if title else None
     if parsed is None and (year is None or (bureau is None or not registry or bureau not in registry)):
