@@ -126,6 +126,43 @@ def test_markdown_merged_header_written_once_is_not_read_as_the_2019_columns():
     assert imp.values["proactive.licensing.count"] == 37 and imp.report.format == "2021"
 
 
+def test_a_markdown_header_row_with_merged_cells_left_empty_is_no_data_row():
+    """OCR/LLM tools often write a merged cell once and leave the cells it covers empty. Table 三's second
+    header row then ends in 其他 (also the name of the row 3.其他) and an empty cell under 总计: it is a header
+    row, not the row 3.其他 with a blank total — in the header band and when repeated after a page break."""
+    header = ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
+    band = [["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"], header]
+    repeated = band + [["", "（七）总计", ""] + [str(n) for n in range(7)], header]
+    for rows in (band, repeated):
+        claims = Claims()
+        read_table([[PCell(c) for c in row] for row in rows], claims)
+        assert not any(k.startswith("applications.other_handling.") for k in claims.by_key), claims.by_key
+    # the row itself, numbered, with its total printed empty, is still read as blank
+    claims = Claims()
+    read_table([[PCell(c) for c in row] for row in band + [["", "", "3.其他", "1", "", "", "", "", "", ""]]], claims)
+    assert [c.text for c in claims.by_key["applications.other_handling.other_reason.total"]] == [""]
+
+
+def test_markdown_of_a_report_printing_other_handling_as_one_row_gives_no_figure_for_its_items(tmp_path):
+    """report.md (merged cells left empty) with （六）其他处理 printed as one row, the 2019 way, as 洪泽 2023
+    does: its three items are not printed, so none may be read — not even as blank from the header row."""
+    lines, out = (FORMS / "report.md").read_text(encoding="utf-8").splitlines(), []
+    for line in lines:
+        if "（六）其他处理" in line:
+            out.append("|  | （六）其他处理 |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |")
+        elif not (out and "（六）其他处理" in out[-1] and line.startswith("|  |  |")):   # its item rows go
+            out.append(line)
+    assert len(out) == len(lines) - 2
+    md = tmp_path / "one-row.md"
+    md.write_text("\n".join(out) + "\n", encoding="utf-8")
+    imp = importer.read_report(md)
+    items = [k for k in TRUTH["cells"] if k.startswith("applications.other_handling.")]
+    assert len(items) == 21 and all(imp.report.cells[k].status == "unread" for k in items)
+    exact, blank, unread, wrong = score(imp)
+    assert not wrong and (exact, unread) == (179, 21)
+    assert imp.report.extra["applications.other_handling.subtotal.total"].value == 0
+
+
 def test_spaced_text_places_figures_by_column_or_not_at_all():
     text = ("某县示例局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
             "一、本年新收政府信息公开申请数量    57   16    3    7    7    0   90\n"

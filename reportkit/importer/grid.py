@@ -7,10 +7,12 @@ format's number of figures); :func:`resolve` turns the claims into cells read, b
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
-from .labels import core, figure_like, is_blank, norm, parse_figure, tidy
+from .labels import ALIASES, core, figure_like, is_blank, norm, parse_figure, tidy
 from . import layout as _layout
 from .layout import Target, column_chain, expand, match_leaf
 from .result import CellRead
@@ -68,6 +70,29 @@ def _row_leaf(labels: list[PCell], claims: Claims) -> tuple[Optional[str], Optio
     return None, None
 
 
+@lru_cache(maxsize=1)
+def _column_words() -> frozenset:
+    """Cores of the format's column headers (自然人 … 其他, 总计, 本年制发件数 …), built on first use."""
+    return frozenset({t.col_leaf for t in _layout.TARGETS} | {c for t in _layout.TARGETS for c in t.col_context})
+
+
+def _bare_column_word(cell: PCell, words: frozenset) -> bool:
+    """A label that is a column header and nothing more: 其他, 总计 — not 3.其他 or （七）总计, whose
+    numbering says they head rows."""
+    plain = re.sub(r"[\W_]+", "", norm(cell.text))
+    return cell.core in words and ALIASES.get(plain, plain) == cell.core
+
+
+def _first_figure_row(grid: dict, n_rows: int, n_cols: int) -> int:
+    """The first row holding a printed figure (or a printed blank such as "—"): the rows above it
+    are the table's header band."""
+    for r in range(n_rows):
+        cells = (grid.get((r, c)) for c in range(n_cols))
+        if any(x is not None and x.text.strip() and figure_like(x.text) for x in cells):
+            return r
+    return n_rows
+
+
 def _column_target(chain: list[PCell], candidates: list[Target]) -> Optional[Target]:
     if not chain:
         return None
@@ -110,10 +135,18 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
     before = sum(len(v) for v in claims.by_key.values())
     is_label = lambda cell: cell.is_label  # noqa: E731
     known, row_leaves = _layout.KNOWN_LABELS, _layout.ROW_LEAVES  # looked up once, not per cell
+    words, band = _column_words(), _first_figure_row(grid, n_rows, n_cols)
     for r in range(n_rows):
         row = [grid.get((r, c)) for c in range(n_cols)]
         distinct = [x for x in dict.fromkeys(row) if x is not None]
         labels = [x for x in distinct if x.is_label]
+        # A row whose labels are all bare column headers (the header row "… 商业企业 … 其他 |  |" of a
+        # markdown table that leaves merged cells empty) is not identified as a row of the format even
+        # if its last label (其他, 总计) is also a row's name: in the header band it is a header row; below
+        # it (a header repeated after a page break) its empty cells are not claimed as blanks.
+        headers_only = bool(labels) and all(_bare_column_word(x, words) for x in labels)
+        if headers_only and r < band:
+            continue
         leaf, leaf_cell = _row_leaf(labels, claims)
         if leaf_cell is not None:
             last = max(c for c, x in enumerate(row) if x is leaf_cell)
@@ -152,6 +185,8 @@ def read_table(rows: list[list[PCell]], claims: Claims) -> int:
                     if not claimed.get(x) and not is_blank(x.text):
                         claims.unplaced.append(f"“{tidy(x.text)}”（行“{tidy(leaf_cell.text)}”）")
         for x, ts in claimed.items():
+            if headers_only and is_blank(x.text):
+                continue
             for t in dict.fromkeys(ts):
                 claims.add(t.key, x.text, span=len(ts), reason=x.reason)
     return sum(len(v) for v in claims.by_key.values()) - before
