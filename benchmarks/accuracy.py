@@ -111,7 +111,8 @@ def _read_cells(imported) -> dict[str, tuple[str, Optional[Decimal]]]:
     report = getattr(imported, "report", None)
     cells = getattr(report, "cells", None)
     if cells:
-        return {k: (c.status, _number(c.value)) for k, c in cells.items()}
+        extra = getattr(report, "extra", None) or {}      # subtotal rows the importer says were printed
+        return {k: (c.status, _number(c.value)) for k, c in {**cells, **extra}.items()}
     return {k: ("read" if v is not None else "unread", _number(v)) for k, v in imported.values.items()}
 
 
@@ -160,7 +161,24 @@ def score(truth: dict, entry: dict) -> Score:
         else:
             s.wrong += 1
             s.wrong_cells.append(f"{key}: printed {printed}, importer gave {status} {value}")
+    _score_subtotals(truth, got, s)
     return s
+
+
+def _score_subtotals(truth: dict, got: dict, s: Score) -> None:
+    """A subtotal row the importer gives must be one the report prints, with its figures (not scored as cells:
+    an invented row is a wrong figure all the same)."""
+    printed = truth.get("printed_subtotals") or {}
+    for key, (status, value) in got.items():
+        if ".subtotal." not in key or status not in ("read", "blank"):
+            continue
+        if key not in printed:
+            s.wrong += 1
+            s.wrong_cells.append(f"{key}: no such row printed, importer gave {status} {value}")
+        elif printed[key] is None and status == "read" or \
+                printed[key] is not None and status == "read" and value != _number(printed[key]):
+            s.wrong += 1
+            s.wrong_cells.append(f"{key}: printed {printed[key]}, importer gave {status} {value}")
 
 
 def by_form(scores: list[Score]) -> dict[str, dict]:

@@ -192,3 +192,19 @@ def test_blank_cells_printed_empty_leave_their_rows_unread(tmp_path):
     assert wrong == [] and exact + unread == 200 and unread > 100
     cell = imp.report.cells["applications.new.natural_person"]
     assert cell.status == "unread" and "这一行有 2 个数字，格式要求 7 个" in cell.reason
+
+
+def test_a_group_label_among_its_items_gives_no_subtotal(tmp_path):
+    """pdfplumber's text of a real PDF (洪泽 2024) puts the merged label （五）不予处理 at the middle of its
+    items, right before item 4's figures: those figures are not a subtotal the report never printed."""
+    lines = _lines("fujian-pingtan-2024.cells.txt")
+    group = lines.pop(lines.index("（五）不予处理"))
+    item = lines.index("2.重复申请")
+    lines[item:item + 1] = []                       # its label after its figures, the group's before them
+    lines.insert(item + 7, "2.重复申请")
+    lines.insert(item, group)
+    exact, unread, wrong, imp = _import(tmp_path, lines, "fujian-pingtan-2024")
+    assert wrong == []
+    assert not [k for k in imp.report.extra if k.startswith("applications.not_processed.subtotal")]
+    assert not [d for d in imp.report.deviations if "不予处理有小计行" in d]
+    assert any("不予处理”是分组名称" in n for n in imp.report.notes)     # said, not dropped silently

@@ -59,6 +59,14 @@ def _label_row(label: str, leaves: list[str], col_leaves: frozenset) -> Optional
     return match_leaf(c, [x for x in leaves if x not in col_leaves])
 
 
+def _group_heading(leaf: str) -> bool:
+    """A group's own label (（三）不予公开 … （五）不予处理): in the format it prints no figures, its cell
+    spans its items' rows, so flattened text puts it among them — before one item's figures. (（六）其他处理
+    is left to be read: reports in the 2019 way print it as one row of figures.)"""
+    targets = _layout.ROW_LEAVES[leaf]
+    return all(".subtotal." in t.key and not t.key.startswith("applications.other_handling.") for t in targets)
+
+
 def _table_of(leaf: str) -> str:
     return "三" if _layout.ROW_LEAVES[leaf][0].key.startswith("applications.") else "二"
 
@@ -113,6 +121,11 @@ def read_flat(lines: list[str], claims: Claims, only_missing: bool = False) -> i
         else:
             leaf = max((k for k in _layout.ROW_LEAVES if k and text.endswith(k)), key=len, default=None)
             if leaf is None:
+                continue
+            if _group_heading(leaf):
+                why = (f"“{label[-24:]}”是分组名称，没有自己的数字；扁平文本中它落在其下各项之间，"
+                       f"其后的 {len(numbers)} 个数字可能属于某一项，不作小计读入")
+                claims.unplaced.append(why)
                 continue
             clash = _two_rows(parts)
             if clash:
