@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -132,13 +133,27 @@ def portable(finding: Finding, params_dir: Path) -> Finding:
 
 
 def read_yaml(path: Path) -> Document:
-    """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding."""
-    name = display_path(path)
+    """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding.
 
+    A file whose bytes were parsed before (by this process) is not parsed again.
+    """
+    path = Path(path)
+    raw = read_regular(path, MAX_BYTES, _failer(display_path(path)))
+    return _document(path, display_path(path), raw)
+
+
+def _failer(name: str):
     def fail(message, line=None, expected=None, found=None):
         raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
+    return fail
 
-    raw = read_regular(path, MAX_BYTES, fail)
+
+# Keyed by the file's bytes: one parse per content, however many readers (the check, the roll-up,
+# a warm kernel's next report, the preview's next save). Only successes are kept; callers never
+# change a Document or a model (the models are frozen).
+@lru_cache(maxsize=512)
+def _document(path: Path, name: str, raw: bytes) -> Document:
+    fail = _failer(name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -281,7 +296,11 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
             + (f"（相对路径按当前目录 {Path.cwd()} 解析）" if not path.is_absolute() else "")
             + "。请用 reportkit --params <文件夹> 指定 params 文件夹；在 notebook 中把参数 params 设为它"
               "（papermill … -p params /完整路径/params）", "params 文件夹中的 bureaus.yaml", "无"))
-    doc = read_yaml(path)
+    return dict(_bureaus(read_yaml(path)))  # a copy: the cached mapping stays as read
+
+
+@lru_cache(maxsize=16)
+def _bureaus(doc: Document) -> dict[str, Bureau]:
     bureaus, findings = {}, []
     for key, entry in doc.data.items():
         if not isinstance(entry, dict):
@@ -309,8 +328,13 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
 def read_year(path: Path) -> tuple[BureauYear, Document]:
     """Read one bureau-year file into the model and keep its line map; schema errors all at once."""
     doc = read_yaml(Path(path))
+    return _year(doc, model.BureauYear)
+
+
+@lru_cache(maxsize=512)
+def _year(doc: Document, schema) -> tuple[BureauYear, Document]:
     try:
-        return model.BureauYear.model_validate(doc.data), doc
+        return schema.model_validate(doc.data), doc
     except ValidationError as exc:
         raise InvalidInput(schema_findings(doc, exc)) from None
 
