@@ -26,14 +26,14 @@ import nbformat
 
 from . import manifest, params, render, site
 from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
-from .execute import ColdEngine, batch_environment, ensure_kernel
+from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .masters import project_notebook
 from .lock import BuildLock
 from .manifest import Entry
 from .narrative import report_title
 from .outfolder import OutputFolder, reason
-from .run.pool import kill_children, run_pool
-from .run.task import Task, TaskResult, make_engine  # noqa: F401 — make_engine: public name kept
+from .run.pool import WorkerPool, kill_children, run_pool
+from .run.task import Task, TaskResult, make_engine, run_task  # noqa: F401 — make_engine: public name kept
 from .validate import Checked, check_many
 
 FAILED_DIR = "_failed"
@@ -146,7 +146,8 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     ``formats``: html plus any of docx, pdf (default: the project's, see :mod:`reportkit.render`).
 
     ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: a local process
-    pool, :func:`reportkit.run.pool.run_pool`); whatever runs them, this process writes.
+    pool, :class:`reportkit.run.pool.WorkerPool`, started before validation and reused for the
+    roll-up); whatever runs them, this process writes.
     """
     year = params.check_year(int(year))
     params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
@@ -164,40 +165,80 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             raise InvalidInput([Finding(params.display_path(params.year_path(params_dir, year, b)), "",
                                         "missing", f"没有机关 '{b}' 的 {year} 年数据文件")
                                 for b in missing])
-    checked = check_many(params_dir, [year], wanted or None)
-    if not checked:
-        raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
-                                    f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
-                           + params.odd_year_folders(params_dir))
     result = BuildResult(int(year), folder)
     emit = on_event or (lambda *a: None)
     _open_output(output_dir)
-    with BuildLock(Path(output_dir)) as lock, _sigterm_as_interrupt():
+    pool = None
+    if runner is None:  # workers boot their kernels while this process validates
+        ensure_kernel()
+        n = _likely_work(params_dir, folder, int(year), registry, wanted, notebook, formats, force, summary)
+        pool = WorkerPool(min(jobs or os.cpu_count() or 1, n), engine, timeout, str(notebook)).start() if n else None
+    try:
+        checked = check_many(params_dir, [year], wanted or None)
+        if not checked:
+            raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
+                                        f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
+                               + params.odd_year_folders(params_dir))
+        _locked_build(params_dir, Path(output_dir), folder, int(year), registry, checked, result, emit,
+                      pool, runner, dict(notebook=notebook, engine=engine, timeout=timeout, force=force,
+                                         formats=formats, jobs=jobs, write_index=write_index,
+                                         summary=summary, wanted=bool(wanted)))
+    except BaseException:
+        if pool is not None:
+            pool.kill()
+        raise
+    if pool is not None:
+        pool.close()
+    return result
+
+
+def _likely_work(params_dir, folder, year, registry, wanted, notebook, formats, force, summary) -> int:
+    """How many workers a build will keep busy, guessed before validation (inputs changed or not)."""
+    old = manifest.read(folder)
+    changed = sum(not _unchanged(old.get(b), manifest.input_hash(params_dir, b, year, registry.get(b), notebook),
+                                 folder, b, formats, force)
+                  for b in (wanted or params.bureaus_with_data(params_dir, year)))
+    if changed or not summary:
+        return changed
+    prev = manifest.read_summary(folder)
+    digest = manifest.summary_hash(params_dir, year, project_notebook(params_dir, "summary"),
+                                   sorted(k for k, v in old.items() if v.status == "failed"))
+    return int(not _unchanged(prev, digest, folder, "summary", formats, force))
+
+
+def _unchanged(prev: Optional[Entry], digest: str, folder: Path, name: str, formats, force: bool) -> bool:
+    return (not force and prev is not None and prev.status == "ok" and prev.hash == digest
+            and (folder / f"{name}.html").exists() and render.present(folder, name, formats))
+
+
+def _locked_build(params_dir, output_dir, folder, year, registry, checked, result, emit, pool, runner, o) -> None:
+    """Under the output folder's lock: plan, run the reports, the roll-up, the manifest and index."""
+    with BuildLock(output_dir) as lock, _sigterm_as_interrupt():
         out = OutputFolder(output_dir, guard=lock.verify)
         out.mkdir(folder)
         _cleanup(out, folder)
         out.reserve()
-        run = _Run(params_dir, Path(output_dir), folder, int(year), registry, out, result, emit, _now())
+        run = _Run(params_dir, output_dir, folder, year, registry, out, result, emit, _now())
         try:
-            run.plan(checked, notebook, engine, timeout, force, lock.token, formats)
-            if run.tasks:
-                ensure_kernel()
-                (runner or run_pool)(run.tasks, jobs or os.cpu_count() or 1,
-                                     lambda b: emit("start", b, None), run.take)
-            if summary and any(c.ok for c in checked):
+            run.plan(checked, o["notebook"], o["engine"], o["timeout"], o["force"], lock.token, o["formats"])
+            if run.tasks and pool is not None:
+                pool.run(run.tasks, lambda b: emit("start", b, None), run.take)
+            elif run.tasks:  # a runner of the caller's, or no worker was guessed to be needed
+                (runner or run_pool)(run.tasks, o["jobs"] or os.cpu_count() or 1, lambda b: emit("start", b, None), run.take)
+            if o["summary"] and any(c.ok for c in checked):
                 run.finish(write_index=False, strict=False)  # the roll-up reads this run's failures
                 emit("start", "summary", None)
-                result.summary = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
-                                               force, run.failed(), result, out, formats)
+                result.summary = build_summary(params_dir, output_dir, year, registry, o["timeout"], o["force"],
+                                               run.failed(), result, out, o["formats"], pool=pool,
+                                               engine=o["engine"], notebook=o["notebook"], token=lock.token)
                 run.summary = result.summary
                 emit("skipped" if "summary" in result.skipped else result.summary.status, "summary",
                      result.summary)
         except BaseException:
             kill_children()
-            run.finish(write_index, interrupted=True)
+            run.finish(o["write_index"], interrupted=True)
             raise
-        run.finish(write_index, wanted=bool(wanted))
-    return result
+        run.finish(o["write_index"], wanted=o["wanted"])
 
 
 class _Run:
@@ -225,9 +266,7 @@ class _Run:
                 continue
             digest = manifest.input_hash(self.params_dir, c.bureau, self.year, c.entry, notebook)
             prev = old.get(c.bureau)
-            if (not force and prev and prev.status == "ok" and prev.hash == digest
-                    and (self.folder / f"{c.bureau}.html").exists()
-                    and render.present(self.folder, c.bureau, formats)):
+            if _unchanged(prev, digest, self.folder, c.bureau, formats, force):
                 self.result.skipped.add(c.bureau)
                 shown = dataclasses.replace(prev, status="skipped", seconds=0.0)  # nothing ran now
                 self.result.entries[c.bureau] = shown
@@ -280,49 +319,43 @@ class _Run:
 
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
                   failed: list[str], result: BuildResult, out: Optional[OutputFolder] = None,
-                  formats: tuple[str, ...] = ("html",)) -> Entry:
-    """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
-    from .export import to_html
-    from .rollup import title
+                  formats: tuple[str, ...] = ("html",), pool: Optional[WorkerPool] = None,
+                  engine: str = "warm", notebook: Optional[Path] = None, token: str = "") -> Entry:
+    """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed.
+
+    With a ``pool`` it runs on a worker whose kernel is already warm; else in a fresh kernel here.
+    """
+    from .site import summary_title as title
 
     folder = output_dir / str(year)
     out = out or OutputFolder(output_dir)
     summary_notebook = project_notebook(params_dir, "summary")
     digest = manifest.summary_hash(params_dir, year, summary_notebook, failed)
     prev = manifest.read_summary(folder)
-    if (not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists()
-            and render.present(folder, "summary", formats)):
+    if _unchanged(prev, digest, folder, "summary", formats, force):
         result.skipped.add("summary")
         return prev
-    batch_environment()
-    government = params.government_of(registry)
+    task = Task("summary", year, str(Path(params_dir).resolve()), title(params.government_of(registry), year),
+                digest, engine, str(notebook or NOTEBOOK), timeout, token, tuple(formats),
+                summary_notebook=str(summary_notebook), output_dir=str(Path(output_dir).resolve()))
     started = time.perf_counter()
-    entry = Entry("summary", "failed", hash=digest, built_at=_now())
-    work = Path(tempfile.mkdtemp(prefix="reportkit-summary-"))
+    res = pool.run_one(task) if pool is not None else None
+    if res is None or res.lost:
+        batch_environment()  # no pool, or its worker died: a fresh kernel here
+        res = run_task(task, ColdEngine(notebook=summary_notebook, timeout=timeout))
+    entry = Entry("summary", res.status, hash=res.digest, error=res.error, cell=res.cell, built_at=_now())
     try:
-        nb = ColdEngine(notebook=summary_notebook, timeout=timeout).execute(
-            summary_notebook, {"year": year, "params": str(Path(params_dir).resolve()),
-                               "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
-        html = to_html(nb, title(government, year)).encode("utf-8")
-        derived = render.derive(html, formats)  # before writing: all or nothing
-        changed = _changed(folder / "summary.html", html)
-        out.write_all({folder / "summary.ipynb": nbformat.writes(nb).encode("utf-8"), folder / "summary.html": html,
-                       **{folder / f"summary.{fmt}": data for fmt, data in derived.items()}})
-        entry.formats = _derived_files(out, folder, "summary", derived, changed)
-        entry.status, entry.html_bytes = "ok", len(html)
-    except RenderFailed as exc:
-        entry.error, entry.hash = str(exc), None
-    except ExecutionFailed as exc:
-        entry.error, entry.cell, entry.hash = exc.message, exc.cell, None
-        if (work / "summary.ipynb").exists():
-            try:
-                out.write_bytes(folder / FAILED_DIR / "summary.ipynb", (work / "summary.ipynb").read_bytes())
-            except (WriteFailed, UnsafePath):
-                pass  # the roll-up's own error is the one to show
+        if res.status == "ok":
+            changed = _changed(folder / "summary.html", res.html)
+            out.write_all({folder / "summary.ipynb": res.ipynb, folder / "summary.html": res.html,
+                           **{folder / f"summary.{fmt}": data for fmt, data in res.derived.items()}})
+            entry.formats = _derived_files(out, folder, "summary", res.derived, changed)
+            entry.html_bytes = len(res.html)
+        elif res.failed_ipynb:
+            out.write_bytes(folder / FAILED_DIR / "summary.ipynb", res.failed_ipynb)
     except (WriteFailed, UnsafePath) as exc:
-        entry.error, entry.hash = str(exc), None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if res.status == "ok":  # else the roll-up's own error is the one to show
+            entry.status, entry.error, entry.hash = "failed", str(exc), None
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from . import charcheck
+from . import charcheck, strictyaml
 from .safefile import read_regular
 from .errors import Finding, InvalidInput
 from .layout import (FIRST_YEAR, LAST_YEAR, REGISTRY, SCHEMA_RULE, bureaus_with_data, check_bureau_id,  # noqa: F401
@@ -31,46 +31,6 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 1 << 20
 YAML_RULE = "yaml"
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and duplicate keys and records each node's line."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "不允许使用 YAML 别名（*name）",
-                                       event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                raise yaml.MarkedYAMLError(None, None, f"键必须是文字，实为 {key!r}",
-                                           key_node.start_mark)
-            if key in seen:
-                raise yaml.MarkedYAMLError(
-                    None, None,
-                    f"重复的键 {key!r}（首次出现在第 {seen[key] + 1} 行）", key_node.start_mark)
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_object(self, node, deep=False):
-        # An impossible date (2023-02-30), an integer of 5000 digits or `!!int abc` makes
-        # PyYAML raise a bare ValueError: keep the text instead, so that the schema check
-        # names the field and shows what was found.
-        if not isinstance(node, yaml.ScalarNode) or node in self.constructed_objects:
-            return super().construct_object(node, deep=deep)
-        old_deep = self.deep_construct
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError):
-            self.deep_construct = old_deep
-            self.recursive_objects.pop(node, None)
-            self.constructed_objects[node] = node.value
-            return node.value
 
 
 # What a YAML file may hold literally (PyYAML's reader); a "\0" or "\e" escape must not
@@ -165,12 +125,7 @@ def _document(path: Path, name: str, raw: bytes) -> Document:
     if not text.strip():
         fail("文件为空", expected="YAML 映射（键: 值）", found="空")
     try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = strictyaml.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)

@@ -7,6 +7,7 @@ result for its report; the pool goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
 import signal
@@ -44,46 +45,100 @@ def kill_children() -> None:
             pass
 
 
-def run_pool(tasks: list[Task], jobs: int, on_start: Callable[[str], None],
-             on_result: Callable[[TaskResult], None]) -> None:
-    """Run ``tasks`` on ``jobs`` workers; ``on_result`` gets each result as it arrives.
+def _ready() -> int:
+    return os.getpid()
 
-    On any exception (Ctrl-C, SIGTERM turned into KeyboardInterrupt) the workers are killed
-    and the exception goes on to the caller.
+
+class WorkerPool:
+    """``jobs`` spawned workers with warm kernels, started before the tasks are known.
+
+    :meth:`start` spawns them at once, so that they import and boot their kernels while the
+    parent validates; :meth:`run` feeds them tasks; :meth:`run_one` one more (the roll-up,
+    in a kernel that is already warm). On any exception (Ctrl-C, SIGTERM turned into
+    KeyboardInterrupt) the workers are killed and the exception goes on to the caller.
     """
-    if not tasks:
-        return
-    first = tasks[0]
-    jobs = max(1, min(jobs, len(tasks)))
-    ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker,
-                                  initargs=(os.getpid(), first.engine, first.timeout, first.notebook))
-    try:
+
+    def __init__(self, jobs: int, engine: str = "warm", timeout: int = 300, notebook: str = ""):
+        self.jobs = max(1, jobs)
+        ctx = multiprocessing.get_context("spawn")
+        self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=init_worker,
+                                           initargs=(os.getpid(), engine, timeout, notebook))
+
+    def start(self) -> "WorkerPool":
+        """Spawn every worker now (each runs the initializer: imports, kernel launched)."""
         # SIGINT blocked while workers are spawned: a Ctrl-C then cannot hit a half-started
         # child (it would print a traceback); the parent gets it as soon as this is done.
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            futures = {pool.submit(run_task, t): t for t in tasks}
+            for _ in range(self.jobs):
+                self.pool.submit(_ready)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        queue = [t.bureau for t in tasks]
-        for _ in range(jobs):
-            on_start(queue.pop(0))
-        for fut in cf.as_completed(futures):
-            task = futures[fut]
+        return self
+
+    def run(self, tasks: list[Task], on_start: Callable[[str], None],
+            on_result: Callable[[TaskResult], None]) -> None:
+        """Run ``tasks``; ``on_result`` gets each result as it arrives."""
+        if not tasks:
+            return
+        try:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            futures: dict = {}
             try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory)
-                res = TaskResult(task.bureau, "failed", generation=task.generation,
-                                 error=f"工作进程意外退出：{type(exc).__name__}")
-            on_result(res)
-            if queue:
+                for t in tasks:
+                    futures[self._submit(t)] = t
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            queue = [t.bureau for t in tasks]
+            for _ in range(min(self.jobs, len(queue))):
                 on_start(queue.pop(0))
-        pool.shutdown(wait=True)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+            for fut in cf.as_completed(futures):
+                on_result(_result(fut, futures[fut]))
+                if queue:
+                    on_start(queue.pop(0))
+        except BaseException:
+            self.kill()
+            raise
+
+    def _submit(self, task: Task) -> cf.Future:
+        try:
+            return self.pool.submit(run_task, task)
+        except BrokenProcessPool as exc:  # a worker died before (while starting, or killed): say so
+            fut: cf.Future = cf.Future()
+            fut.set_exception(exc)
+            return fut
+
+    def run_one(self, task: Task) -> TaskResult:
+        """One task on a worker (its kernel already warm); its result."""
+        out: list[TaskResult] = []
+        self.run([task], lambda b: None, out.append)
+        return out[0]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def kill(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
         kill_children()
-        raise
+
+
+def _result(fut: cf.Future, task: Task) -> TaskResult:
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory)
+        return TaskResult(task.bureau, "failed", generation=task.generation,
+                          error=f"工作进程意外退出：{type(exc).__name__}", lost=True)
+
+
+def run_pool(tasks: list[Task], jobs: int, on_start: Callable[[str], None],
+             on_result: Callable[[TaskResult], None]) -> None:
+    """Run ``tasks`` on ``jobs`` workers; ``on_result`` gets each result as it arrives."""
+    if not tasks:
+        return
+    first = tasks[0]
+    pool = WorkerPool(min(jobs, len(tasks)), first.engine, first.timeout, first.notebook).start()
+    pool.run(tasks, on_start, on_result)
+    pool.close()
 
 
 def run_inline(tasks: Iterable[Task], engine, on_start, on_result) -> None:
