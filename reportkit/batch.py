@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Optional
 
 import nbformat
 
-from . import manifest, params, render, site
+from . import handoff, manifest, params, render, site
 from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
 from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .masters import project_notebook
@@ -168,13 +168,17 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     result = BuildResult(int(year), folder)
     emit = on_event or (lambda *a: None)
     _open_output(output_dir)
-    pool = None
+    pool = handed = None
     if runner is None:  # workers boot their kernels while this process validates
         ensure_kernel()
         n = _likely_work(params_dir, folder, int(year), registry, wanted, notebook, formats, force, summary)
-        pool = WorkerPool(min(jobs or os.cpu_count() or 1, n), engine, timeout, str(notebook)).start() if n else None
+        if n:
+            handed = handoff.Folder()  # named in the environment the workers inherit
+            pool = WorkerPool(min(jobs or os.cpu_count() or 1, n), engine, timeout, str(notebook)).start()
     try:
         checked = check_many(params_dir, [year], wanted or None)
+        if handed is not None and not wanted:
+            handed.publish(params_dir, int(year), checked)  # the roll-up's kernel need not check again
         if not checked:
             raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
                                         f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
@@ -187,6 +191,9 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         if pool is not None:
             pool.kill()
         raise
+    finally:
+        if handed is not None:
+            handed.close()
     if pool is not None:
         pool.close()
     return result
