@@ -231,7 +231,8 @@ def _locked_build(params_dir, output_dir, folder, year, registry, checked, resul
             if run.tasks and pool is not None:
                 pool.run(run.tasks, lambda b: emit("start", b, None), run.take)
             elif run.tasks:  # a runner of the caller's, or no worker was guessed to be needed
-                (runner or run_pool)(run.tasks, o["jobs"] or os.cpu_count() or 1, lambda b: emit("start", b, None), run.take)
+                (runner or run_pool)(run.tasks, o["jobs"] or os.cpu_count() or 1,
+                                     lambda b: emit("start", b, None), run.take)
             if o["summary"] and any(c.ok for c in checked):
                 run.finish(write_index=False, strict=False)  # the roll-up reads this run's failures
                 emit("start", "summary", None)
@@ -241,6 +242,8 @@ def _locked_build(params_dir, output_dir, folder, year, registry, checked, resul
                 run.summary = result.summary
                 emit("skipped" if "summary" in result.skipped else result.summary.status, "summary",
                      result.summary)
+            if pool is not None:
+                pool.release()  # workers and kernels end while the manifest and index are written
         except BaseException:
             kill_children()
             run.finish(o["write_index"], interrupted=True)

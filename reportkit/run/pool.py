@@ -11,7 +11,8 @@ from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
 import signal
-from typing import Callable, Iterable
+import threading
+from typing import Callable, Iterable, Optional
 
 import psutil
 
@@ -60,6 +61,7 @@ class WorkerPool:
 
     def __init__(self, jobs: int, engine: str = "warm", timeout: int = 300, notebook: str = ""):
         self.jobs = max(1, jobs)
+        self._closer: Optional[threading.Thread] = None
         ctx = multiprocessing.get_context("spawn")
         self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=init_worker,
                                            initargs=(os.getpid(), engine, timeout, notebook))
@@ -114,12 +116,32 @@ class WorkerPool:
         self.run([task], lambda b: None, out.append)
         return out[0]
 
+    def release(self) -> None:
+        """Let the workers go (kernels shut down, processes exit) while this process writes on."""
+        if self._closer is None:
+            self._closer = threading.Thread(target=self.pool.shutdown, name="reportkit-pool-close")
+            self._closer.start()
+
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
+        """Wait until every worker (and its kernel) has ended."""
+        self.release()
+        self._closer.join()
 
     def kill(self) -> None:
+        """End this pool's workers and their kernels (not other children of this process)."""
+        workers = list((getattr(self.pool, "_processes", None) or {}).keys())
         self.pool.shutdown(wait=False, cancel_futures=True)
-        kill_children()
+        for pid in workers:
+            try:
+                root = psutil.Process(pid)
+                tree = [*root.children(recursive=True), root]
+            except psutil.Error:
+                continue
+            for proc in tree:
+                try:
+                    proc.kill()
+                except psutil.Error:
+                    pass
 
 
 def _result(fut: cf.Future, task: Task) -> TaskResult:
