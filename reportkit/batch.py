@@ -176,17 +176,19 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             handed = handoff.Folder()  # named in the environment the workers inherit
             pool = WorkerPool(min(jobs or os.cpu_count() or 1, n), engine, timeout, str(notebook)).start()
     try:
-        checked = check_many(params_dir, [year], wanted or None)
-        if handed is not None and not wanted:
-            handed.publish(params_dir, int(year), checked)  # the roll-up's kernel need not check again
+        narrow = bool(wanted) and not (summary or write_index)  # else the whole year is read: check it once, here
+        year_checked = check_many(params_dir, [year], wanted if narrow else None)
+        checked = [c for c in year_checked if c.bureau in set(wanted)] if wanted else year_checked
+        if handed is not None and not narrow:
+            handed.publish(params_dir, int(year), year_checked)  # the roll-up's kernel need not check again
         if not checked:
             raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
                                         f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
                                + params.odd_year_folders(params_dir))
         _locked_build(params_dir, Path(output_dir), folder, int(year), registry, checked, result, emit,
-                      pool, runner, dict(notebook=notebook, engine=engine, timeout=timeout, force=force,
-                                         formats=formats, jobs=jobs, write_index=write_index,
-                                         summary=summary, wanted=bool(wanted)))
+                      pool, runner, dict(year_checked=year_checked, notebook=notebook, engine=engine,
+                                         timeout=timeout, force=force, formats=formats, jobs=jobs,
+                                         write_index=write_index, summary=summary))
     except BaseException:
         if pool is not None:
             pool.kill()
@@ -226,6 +228,7 @@ def _locked_build(params_dir, output_dir, folder, year, registry, checked, resul
         _cleanup(out, folder)
         out.reserve()
         run = _Run(params_dir, output_dir, folder, year, registry, out, result, emit, _now())
+        run.year_checked = o["year_checked"]
         try:
             run.plan(checked, o["notebook"], o["engine"], o["timeout"], o["force"], lock.token, o["formats"])
             if run.tasks and pool is not None:
@@ -248,7 +251,7 @@ def _locked_build(params_dir, output_dir, folder, year, registry, checked, resul
             kill_children()
             run.finish(o["write_index"], interrupted=True)
             raise
-        run.finish(o["write_index"], wanted=o["wanted"])
+        run.finish(o["write_index"])
 
 
 class _Run:
@@ -260,6 +263,7 @@ class _Run:
         self.entries: dict[str, Entry] = manifest.read(folder)
         self.summary: Optional[Entry] = manifest.read_summary(folder)  # kept unless rebuilt
         self.checked: list[Checked] = []
+        self.year_checked: list[Checked] = []  # the whole year's check (the index lists every bureau)
         self.tasks: list[Task] = []
         self.t0 = time.perf_counter()
 
@@ -297,8 +301,7 @@ class _Run:
     def failed(self) -> list[str]:
         return sorted(k for k, v in self.entries.items() if v.status == "failed")
 
-    def finish(self, write_index: bool = True, interrupted: bool = False, wanted: bool = False,
-               strict: bool = True) -> None:
+    def finish(self, write_index: bool = True, interrupted: bool = False, strict: bool = True) -> None:
         """Manifest (and index) for what was done; on a full disk the reserve makes room first."""
         present = set(params.bureaus_with_data(self.params_dir, self.year))
         self.entries = {k: v for k, v in self.entries.items() if k in present}  # params file gone
@@ -309,7 +312,7 @@ class _Run:
         try:
             self.out.write_text(self.folder / manifest.MANIFEST, text)
             if write_index:
-                self._index(wanted)
+                self._index()
         except BuildLocked:
             if not interrupted:
                 raise  # a newer build took the folder over: it must not be overwritten
@@ -317,9 +320,8 @@ class _Run:
             if strict and not interrupted:  # when interrupted, the interruption is what the user sees
                 raise WriteFailed(f"{exc.message}（已完成的报告见上表）", file=exc.file) from None
 
-    def _index(self, wanted: bool) -> None:
-        data = ({c.bureau: c.data for c in check_many(self.params_dir, [self.year]) if c.ok} if wanted
-                else {c.bureau: c.data for c in self.checked if c.ok})
+    def _index(self) -> None:
+        data = {c.bureau: c.data for c in self.year_checked if c.ok}  # every bureau of the year
         link = "summary.html" if (self.folder / "summary.html").exists() else None
         html = site.index_html(self.year, site.index_lines(self.entries, self.registry, data, self.folder),
                                params.government_of(self.registry), link,
