@@ -13,26 +13,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-import nbformat
-
 from . import handoff, manifest, params, render, site
-from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
+from .errors import BuildLocked, Finding, InvalidInput, UnsafePath, WriteFailed
 from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .masters import project_notebook
 from .lock import BuildLock
 from .manifest import Entry
 from .narrative import report_title
 from .outfolder import OutputFolder, reason
-from .run.pool import WorkerPool, kill_children, run_pool
+from .run.pool import InlinePool, WorkerPool, kill_children, run_pool
 from .run.task import Task, TaskResult, make_engine, run_task  # noqa: F401 — make_engine: public name kept
 from .validate import Checked, check_many
 
@@ -174,7 +171,9 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         n = _likely_work(params_dir, folder, int(year), registry, wanted, notebook, formats, force, summary)
         if n:
             handed = handoff.Folder()  # named in the environment the workers inherit
-            pool = WorkerPool(min(jobs or os.cpu_count() or 1, n), engine, timeout, str(notebook)).start()
+            one = n == 1 and engine == "warm"  # one report, or the roll-up alone: no worker process
+            pool = (InlinePool if one else partial(WorkerPool, min(jobs or os.cpu_count() or 1, n)))(
+                engine, timeout, str(notebook)).start()
     try:
         narrow = bool(wanted) and not (summary or write_index)  # else the whole year is read: check it once, here
         year_checked = check_many(params_dir, [year], wanted if narrow else None)
@@ -331,7 +330,7 @@ class _Run:
 
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
                   failed: list[str], result: BuildResult, out: Optional[OutputFolder] = None,
-                  formats: tuple[str, ...] = ("html",), pool: Optional[WorkerPool] = None,
+                  formats: tuple[str, ...] = ("html",), pool: Optional[WorkerPool | InlinePool] = None,
                   engine: str = "warm", notebook: Optional[Path] = None, token: str = "") -> Entry:
     """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed.
 

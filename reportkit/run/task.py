@@ -77,11 +77,16 @@ def process_engine(name: str, timeout: int, notebook: str):
     if key not in _ENGINES:
         batch_environment()  # once per process, whoever runs it (pool worker, Dask worker)
         without_pyarrow_fs()
-        for old in list(_ENGINES.values()):  # one kernel per process at a time
-            getattr(old, "close", lambda: None)()
-        _ENGINES.clear()
+        close_engines()  # one kernel per process at a time
         _ENGINES[key] = make_engine(name, timeout, Path(notebook))
     return _ENGINES[key]
+
+
+def close_engines() -> None:
+    """Shut this process's engines (their kernels) down now."""
+    for old in list(_ENGINES.values()):
+        getattr(old, "close", lambda: None)()
+    _ENGINES.clear()
 
 
 def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str(NOTEBOOK)) -> None:
