@@ -13,27 +13,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-import nbformat
-
-from . import manifest, params, render, site
-from .errors import BuildLocked, ExecutionFailed, Finding, InvalidInput, RenderFailed, UnsafePath, WriteFailed
-from .execute import ColdEngine, batch_environment, ensure_kernel
+from . import handoff, manifest, params, render, site
+from .errors import BuildLocked, Finding, InvalidInput, UnsafePath, WriteFailed
+from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
 from .masters import project_notebook
 from .lock import BuildLock
 from .manifest import Entry
 from .narrative import report_title
 from .outfolder import OutputFolder, reason
-from .run.pool import kill_children, run_pool
-from .run.task import Task, TaskResult, make_engine  # noqa: F401 — make_engine: public name kept
+from .run.pool import InlinePool, WorkerPool, kill_children, run_pool
+from .run.task import Task, TaskResult, make_engine, run_task  # noqa: F401 — make_engine: public name kept
 from .validate import Checked, check_many
 
 FAILED_DIR = "_failed"
@@ -146,7 +143,8 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
     ``formats``: html plus any of docx, pdf (default: the project's, see :mod:`reportkit.render`).
 
     ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: a local process
-    pool, :func:`reportkit.run.pool.run_pool`); whatever runs them, this process writes.
+    pool, :class:`reportkit.run.pool.WorkerPool`, started before validation and reused for the
+    roll-up); whatever runs them, this process writes.
     """
     year = params.check_year(int(year))
     params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
@@ -164,40 +162,95 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
             raise InvalidInput([Finding(params.display_path(params.year_path(params_dir, year, b)), "",
                                         "missing", f"没有机关 '{b}' 的 {year} 年数据文件")
                                 for b in missing])
-    checked = check_many(params_dir, [year], wanted or None)
-    if not checked:
-        raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
-                                    f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
-                           + params.odd_year_folders(params_dir))
     result = BuildResult(int(year), folder)
     emit = on_event or (lambda *a: None)
     _open_output(output_dir)
-    with BuildLock(Path(output_dir)) as lock, _sigterm_as_interrupt():
+    pool = handed = None
+    if runner is None:  # workers boot their kernels while this process validates
+        ensure_kernel()
+        n = _likely_work(params_dir, folder, int(year), registry, wanted, notebook, formats, force, summary)
+        if n:
+            handed = handoff.Folder()  # named in the environment the workers inherit
+            one = n == 1 and engine == "warm"  # one report, or the roll-up alone: no worker process
+            pool = (InlinePool if one else partial(WorkerPool, min(jobs or os.cpu_count() or 1, n)))(
+                engine, timeout, str(notebook)).start()
+    try:
+        narrow = bool(wanted) and not (summary or write_index)  # else the whole year is read: check it once, here
+        year_checked = check_many(params_dir, [year], wanted if narrow else None)
+        checked = [c for c in year_checked if c.bureau in set(wanted)] if wanted else year_checked
+        if handed is not None and not narrow:
+            handed.publish(params_dir, int(year), year_checked)  # the roll-up's kernel need not check again
+        if not checked:
+            raise InvalidInput([Finding(params.display_path(params_dir / str(year)), "", "missing",
+                                        f"没有 {year} 年的数据文件", f"{params_dir}/{year}/<机关id>.yaml", "无")]
+                               + params.odd_year_folders(params_dir))
+        _locked_build(params_dir, Path(output_dir), folder, int(year), registry, checked, result, emit,
+                      pool, runner, dict(year_checked=year_checked, notebook=notebook, engine=engine,
+                                         timeout=timeout, force=force, formats=formats, jobs=jobs,
+                                         write_index=write_index, summary=summary))
+    except BaseException:
+        if pool is not None:
+            pool.kill()
+        raise
+    finally:
+        if handed is not None:
+            handed.close()
+    if pool is not None:
+        pool.close()
+    return result
+
+
+def _likely_work(params_dir, folder, year, registry, wanted, notebook, formats, force, summary) -> int:
+    """How many workers a build will keep busy, guessed before validation (inputs changed or not)."""
+    old = manifest.read(folder)
+    changed = sum(not _unchanged(old.get(b), manifest.input_hash(params_dir, b, year, registry.get(b), notebook),
+                                 folder, b, formats, force)
+                  for b in (wanted or params.bureaus_with_data(params_dir, year)))
+    if changed or not summary:
+        return changed
+    prev = manifest.read_summary(folder)
+    digest = manifest.summary_hash(params_dir, year, project_notebook(params_dir, "summary"),
+                                   sorted(k for k, v in old.items() if v.status == "failed"))
+    return int(not _unchanged(prev, digest, folder, "summary", formats, force))
+
+
+def _unchanged(prev: Optional[Entry], digest: str, folder: Path, name: str, formats, force: bool) -> bool:
+    return (not force and prev is not None and prev.status == "ok" and prev.hash == digest
+            and (folder / f"{name}.html").exists() and render.present(folder, name, formats))
+
+
+def _locked_build(params_dir, output_dir, folder, year, registry, checked, result, emit, pool, runner, o) -> None:
+    """Under the output folder's lock: plan, run the reports, the roll-up, the manifest and index."""
+    with BuildLock(output_dir) as lock, _sigterm_as_interrupt():
         out = OutputFolder(output_dir, guard=lock.verify)
         out.mkdir(folder)
         _cleanup(out, folder)
         out.reserve()
-        run = _Run(params_dir, Path(output_dir), folder, int(year), registry, out, result, emit, _now())
+        run = _Run(params_dir, output_dir, folder, year, registry, out, result, emit, _now())
+        run.year_checked = o["year_checked"]
         try:
-            run.plan(checked, notebook, engine, timeout, force, lock.token, formats)
-            if run.tasks:
-                ensure_kernel()
-                (runner or run_pool)(run.tasks, jobs or os.cpu_count() or 1,
+            run.plan(checked, o["notebook"], o["engine"], o["timeout"], o["force"], lock.token, o["formats"])
+            if run.tasks and pool is not None:
+                pool.run(run.tasks, lambda b: emit("start", b, None), run.take)
+            elif run.tasks:  # a runner of the caller's, or no worker was guessed to be needed
+                (runner or run_pool)(run.tasks, o["jobs"] or os.cpu_count() or 1,
                                      lambda b: emit("start", b, None), run.take)
-            if summary and any(c.ok for c in checked):
+            if o["summary"] and any(c.ok for c in checked):
                 run.finish(write_index=False, strict=False)  # the roll-up reads this run's failures
                 emit("start", "summary", None)
-                result.summary = build_summary(params_dir, Path(output_dir), int(year), registry, timeout,
-                                               force, run.failed(), result, out, formats)
+                result.summary = build_summary(params_dir, output_dir, year, registry, o["timeout"], o["force"],
+                                               run.failed(), result, out, o["formats"], pool=pool,
+                                               engine=o["engine"], notebook=o["notebook"], token=lock.token)
                 run.summary = result.summary
                 emit("skipped" if "summary" in result.skipped else result.summary.status, "summary",
                      result.summary)
+            if pool is not None:
+                pool.release()  # workers and kernels end while the manifest and index are written
         except BaseException:
             kill_children()
-            run.finish(write_index, interrupted=True)
+            run.finish(o["write_index"], interrupted=True)
             raise
-        run.finish(write_index, wanted=bool(wanted))
-    return result
+        run.finish(o["write_index"])
 
 
 class _Run:
@@ -209,6 +262,7 @@ class _Run:
         self.entries: dict[str, Entry] = manifest.read(folder)
         self.summary: Optional[Entry] = manifest.read_summary(folder)  # kept unless rebuilt
         self.checked: list[Checked] = []
+        self.year_checked: list[Checked] = []  # the whole year's check (the index lists every bureau)
         self.tasks: list[Task] = []
         self.t0 = time.perf_counter()
 
@@ -225,9 +279,7 @@ class _Run:
                 continue
             digest = manifest.input_hash(self.params_dir, c.bureau, self.year, c.entry, notebook)
             prev = old.get(c.bureau)
-            if (not force and prev and prev.status == "ok" and prev.hash == digest
-                    and (self.folder / f"{c.bureau}.html").exists()
-                    and render.present(self.folder, c.bureau, formats)):
+            if _unchanged(prev, digest, self.folder, c.bureau, formats, force):
                 self.result.skipped.add(c.bureau)
                 shown = dataclasses.replace(prev, status="skipped", seconds=0.0)  # nothing ran now
                 self.result.entries[c.bureau] = shown
@@ -248,8 +300,7 @@ class _Run:
     def failed(self) -> list[str]:
         return sorted(k for k, v in self.entries.items() if v.status == "failed")
 
-    def finish(self, write_index: bool = True, interrupted: bool = False, wanted: bool = False,
-               strict: bool = True) -> None:
+    def finish(self, write_index: bool = True, interrupted: bool = False, strict: bool = True) -> None:
         """Manifest (and index) for what was done; on a full disk the reserve makes room first."""
         present = set(params.bureaus_with_data(self.params_dir, self.year))
         self.entries = {k: v for k, v in self.entries.items() if k in present}  # params file gone
@@ -260,7 +311,7 @@ class _Run:
         try:
             self.out.write_text(self.folder / manifest.MANIFEST, text)
             if write_index:
-                self._index(wanted)
+                self._index()
         except BuildLocked:
             if not interrupted:
                 raise  # a newer build took the folder over: it must not be overwritten
@@ -268,9 +319,8 @@ class _Run:
             if strict and not interrupted:  # when interrupted, the interruption is what the user sees
                 raise WriteFailed(f"{exc.message}（已完成的报告见上表）", file=exc.file) from None
 
-    def _index(self, wanted: bool) -> None:
-        data = ({c.bureau: c.data for c in check_many(self.params_dir, [self.year]) if c.ok} if wanted
-                else {c.bureau: c.data for c in self.checked if c.ok})
+    def _index(self) -> None:
+        data = {c.bureau: c.data for c in self.year_checked if c.ok}  # every bureau of the year
         link = "summary.html" if (self.folder / "summary.html").exists() else None
         html = site.index_html(self.year, site.index_lines(self.entries, self.registry, data, self.folder),
                                params.government_of(self.registry), link,
@@ -280,49 +330,43 @@ class _Run:
 
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
                   failed: list[str], result: BuildResult, out: Optional[OutputFolder] = None,
-                  formats: tuple[str, ...] = ("html",)) -> Entry:
-    """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed."""
-    from .export import to_html
-    from .rollup import title
+                  formats: tuple[str, ...] = ("html",), pool: Optional[WorkerPool | InlinePool] = None,
+                  engine: str = "warm", notebook: Optional[Path] = None, token: str = "") -> Entry:
+    """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed.
+
+    With a ``pool`` it runs on a worker whose kernel is already warm; else in a fresh kernel here.
+    """
+    from .site import summary_title as title
 
     folder = output_dir / str(year)
     out = out or OutputFolder(output_dir)
     summary_notebook = project_notebook(params_dir, "summary")
     digest = manifest.summary_hash(params_dir, year, summary_notebook, failed)
     prev = manifest.read_summary(folder)
-    if (not force and prev and prev.status == "ok" and prev.hash == digest and (folder / "summary.html").exists()
-            and render.present(folder, "summary", formats)):
+    if _unchanged(prev, digest, folder, "summary", formats, force):
         result.skipped.add("summary")
         return prev
-    batch_environment()
-    government = params.government_of(registry)
+    task = Task("summary", year, str(Path(params_dir).resolve()), title(params.government_of(registry), year),
+                digest, engine, str(notebook or NOTEBOOK), timeout, token, tuple(formats),
+                summary_notebook=str(summary_notebook), output_dir=str(Path(output_dir).resolve()))
     started = time.perf_counter()
-    entry = Entry("summary", "failed", hash=digest, built_at=_now())
-    work = Path(tempfile.mkdtemp(prefix="reportkit-summary-"))
+    res = pool.run_one(task) if pool is not None else None
+    if res is None or res.lost:
+        batch_environment()  # no pool, or its worker died: a fresh kernel here
+        res = run_task(task, ColdEngine(notebook=summary_notebook, timeout=timeout))
+    entry = Entry("summary", res.status, hash=res.digest, error=res.error, cell=res.cell, built_at=_now())
     try:
-        nb = ColdEngine(notebook=summary_notebook, timeout=timeout).execute(
-            summary_notebook, {"year": year, "params": str(Path(params_dir).resolve()),
-                               "output": str(output_dir.resolve())}, work / "summary.ipynb", "summary")
-        html = to_html(nb, title(government, year)).encode("utf-8")
-        derived = render.derive(html, formats)  # before writing: all or nothing
-        changed = _changed(folder / "summary.html", html)
-        out.write_all({folder / "summary.ipynb": nbformat.writes(nb).encode("utf-8"), folder / "summary.html": html,
-                       **{folder / f"summary.{fmt}": data for fmt, data in derived.items()}})
-        entry.formats = _derived_files(out, folder, "summary", derived, changed)
-        entry.status, entry.html_bytes = "ok", len(html)
-    except RenderFailed as exc:
-        entry.error, entry.hash = str(exc), None
-    except ExecutionFailed as exc:
-        entry.error, entry.cell, entry.hash = exc.message, exc.cell, None
-        if (work / "summary.ipynb").exists():
-            try:
-                out.write_bytes(folder / FAILED_DIR / "summary.ipynb", (work / "summary.ipynb").read_bytes())
-            except (WriteFailed, UnsafePath):
-                pass  # the roll-up's own error is the one to show
+        if res.status == "ok":
+            changed = _changed(folder / "summary.html", res.html)
+            out.write_all({folder / "summary.ipynb": res.ipynb, folder / "summary.html": res.html,
+                           **{folder / f"summary.{fmt}": data for fmt, data in res.derived.items()}})
+            entry.formats = _derived_files(out, folder, "summary", res.derived, changed)
+            entry.html_bytes = len(res.html)
+        elif res.failed_ipynb:
+            out.write_bytes(folder / FAILED_DIR / "summary.ipynb", res.failed_ipynb)
     except (WriteFailed, UnsafePath) as exc:
-        entry.error, entry.hash = str(exc), None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if res.status == "ok":  # else the roll-up's own error is the one to show
+            entry.status, entry.error, entry.hash = "failed", str(exc), None
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry
 

@@ -10,13 +10,14 @@ import dataclasses
 import json
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 from pydantic import ValidationError
 
-from . import charcheck
+from . import charcheck, strictyaml
 from .safefile import read_regular
 from .errors import Finding, InvalidInput
 from .layout import (FIRST_YEAR, LAST_YEAR, REGISTRY, SCHEMA_RULE, bureaus_with_data, check_bureau_id,  # noqa: F401
@@ -30,46 +31,6 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 1 << 20
 YAML_RULE = "yaml"
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and duplicate keys and records each node's line."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "不允许使用 YAML 别名（*name）",
-                                       event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                raise yaml.MarkedYAMLError(None, None, f"键必须是文字，实为 {key!r}",
-                                           key_node.start_mark)
-            if key in seen:
-                raise yaml.MarkedYAMLError(
-                    None, None,
-                    f"重复的键 {key!r}（首次出现在第 {seen[key] + 1} 行）", key_node.start_mark)
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_object(self, node, deep=False):
-        # An impossible date (2023-02-30), an integer of 5000 digits or `!!int abc` makes
-        # PyYAML raise a bare ValueError: keep the text instead, so that the schema check
-        # names the field and shows what was found.
-        if not isinstance(node, yaml.ScalarNode) or node in self.constructed_objects:
-            return super().construct_object(node, deep=deep)
-        old_deep = self.deep_construct
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError):
-            self.deep_construct = old_deep
-            self.recursive_objects.pop(node, None)
-            self.constructed_objects[node] = node.value
-            return node.value
 
 
 # What a YAML file may hold literally (PyYAML's reader); a "\0" or "\e" escape must not
@@ -132,13 +93,27 @@ def portable(finding: Finding, params_dir: Path) -> Finding:
 
 
 def read_yaml(path: Path) -> Document:
-    """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding."""
-    name = display_path(path)
+    """Parse one YAML file strictly; raise :class:`InvalidInput` with a located finding.
 
+    A file whose bytes were parsed before (by this process) is not parsed again.
+    """
+    path = Path(path)
+    raw = read_regular(path, MAX_BYTES, _failer(display_path(path)))
+    return _document(path, display_path(path), raw)
+
+
+def _failer(name: str):
     def fail(message, line=None, expected=None, found=None):
         raise InvalidInput(Finding(name, "", YAML_RULE, message, expected, found, line))
+    return fail
 
-    raw = read_regular(path, MAX_BYTES, fail)
+
+# Keyed by the file's bytes: one parse per content, however many readers (the check, the roll-up,
+# a warm kernel's next report, the preview's next save). Only successes are kept; callers never
+# change a Document or a model (the models are frozen).
+@lru_cache(maxsize=512)
+def _document(path: Path, name: str, raw: bytes) -> Document:
+    fail = _failer(name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -150,12 +125,7 @@ def read_yaml(path: Path) -> Document:
     if not text.strip():
         fail("文件为空", expected="YAML 映射（键: 值）", found="空")
     try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = strictyaml.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
@@ -281,7 +251,11 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
             + (f"（相对路径按当前目录 {Path.cwd()} 解析）" if not path.is_absolute() else "")
             + "。请用 reportkit --params <文件夹> 指定 params 文件夹；在 notebook 中把参数 params 设为它"
               "（papermill … -p params /完整路径/params）", "params 文件夹中的 bureaus.yaml", "无"))
-    doc = read_yaml(path)
+    return dict(_bureaus(read_yaml(path)))  # a copy: the cached mapping stays as read
+
+
+@lru_cache(maxsize=16)
+def _bureaus(doc: Document) -> dict[str, Bureau]:
     bureaus, findings = {}, []
     for key, entry in doc.data.items():
         if not isinstance(entry, dict):
@@ -309,8 +283,13 @@ def load_registry(params_dir: Path) -> dict[str, Bureau]:
 def read_year(path: Path) -> tuple[BureauYear, Document]:
     """Read one bureau-year file into the model and keep its line map; schema errors all at once."""
     doc = read_yaml(Path(path))
+    return _year(doc, model.BureauYear)
+
+
+@lru_cache(maxsize=512)
+def _year(doc: Document, schema) -> tuple[BureauYear, Document]:
     try:
-        return model.BureauYear.model_validate(doc.data), doc
+        return schema.model_validate(doc.data), doc
     except ValidationError as exc:
         raise InvalidInput(schema_findings(doc, exc)) from None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from . import params, rules
+from . import handoff, params, rules
 from .errors import Finding, InvalidInput
 from .model import Bureau
 from .rules.subjects import narrative_paragraphs
@@ -114,6 +114,11 @@ def check_many(params_dir: Path, years: Optional[Iterable[int]] = None,
     wanted = set(bureaus) if bureaus else None
     for bureau in sorted(wanted or ()):  # `--bureau ../x` is refused, not looked for
         params.check_bureau_id(bureau)
+    years = list(years or ())
+    if len(years) == 1 and wanted is None and spec is load_spec():
+        handed = handoff.take(params_dir, years[0])  # the build that started this kernel checked it
+        if handed is not None:
+            return handed
     out = [] if years else [Checked("", 0, Path(f.file), findings=[f])  # '２０２２/': said, not skipped
                             for f in params.odd_year_folders(params_dir)]
     for year in (sorted(years) if years else params.years(params_dir)):

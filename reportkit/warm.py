@@ -26,6 +26,7 @@ from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, error_line,
 
 log = logging.getLogger("reportkit")
 BOOTSTRAP = "import reportkit.kernelstate as _rk; _rk.bootstrap()"
+PRELOAD = "import reportkit.kernelstate as _rk; _rk.preload()"  # run by the kernel as it starts
 RESET = "import reportkit.kernelstate as _rk; print(_rk.reset())"
 MAX_RSS = 600 * 1024 * 1024
 
@@ -39,6 +40,7 @@ class WarmEngine:
                  max_rss: int = MAX_RSS):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
         self._source = load_notebook_node(str(self.notebook))  # papermill's loader: same cell metadata
+        self._others: dict[str, tuple] = {}  # other notebooks run here (the roll-up): path → (stamp, node)
         self.client: Optional[NotebookClient] = None
         self._launched: Optional[NotebookClient] = None
         self.restarts = 0
@@ -51,7 +53,8 @@ class WarmEngine:
         if self.client is None and self._launched is None:
             client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel, timeout=self.timeout,
                                     startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
-                                    record_timing=False, shutdown_kernel="immediate")
+                                    record_timing=False, shutdown_kernel="immediate",
+                                    extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
             try:
                 client.create_kernel_manager()
                 client.start_new_kernel()
@@ -115,8 +118,21 @@ class WarmEngine:
     # --- reports ----------------------------------------------------------------------------
     def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
         """Execute one report; same contract as ColdEngine.run."""
-        nb = parameterize_notebook(copy.deepcopy(self._source), parameters(bureau, year, params_dir),
-                                   kernel_name=self.kernel)
+        return self._run(self._source, parameters(bureau, year, params_dir), out_path, bureau)
+
+    def execute(self, notebook: Path, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
+        """Run another notebook (the roll-up) in this kernel; same contract as ColdEngine.execute."""
+        path = Path(notebook)
+        if path.resolve() == self.notebook.resolve():
+            return self._run(self._source, params, out_path, label)
+        stamp = path.stat().st_mtime_ns
+        known = self._others.get(str(path))
+        if known is None or known[0] != stamp:
+            known = self._others[str(path)] = (stamp, load_notebook_node(str(path)))
+        return self._run(known[1], params, out_path, label)
+
+    def _run(self, source, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
+        nb = parameterize_notebook(copy.deepcopy(source), params, kernel_name=self.kernel)
         for attempt in (1, 2):
             try:
                 self._cell = None
@@ -127,17 +143,16 @@ class WarmEngine:
                 return nb
             except CellExecutionError as exc:
                 nbformat.write(nb, str(out_path))
-                raise ExecutionFailed(error_line(exc.ename, exc.evalue), bureau=bureau, cell=self._cell,
+                raise ExecutionFailed(error_line(exc.ename, exc.evalue), bureau=label, cell=self._cell,
                                       notebook=str(out_path)) from None
             except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as exc:
-                log.info("%s: kernel lost (%s); restarting", bureau, exc)
+                log.info("%s: kernel lost (%s); restarting", label, exc)
                 self.restart() if attempt == 1 else self._stop()
                 if attempt == 2:
                     nbformat.write(nb, str(out_path))
-                    raise ExecutionFailed(describe(exc, self.timeout), bureau=bureau,
+                    raise ExecutionFailed(describe(exc, self.timeout), bureau=label,
                                           notebook=str(out_path)) from None
-                nb = parameterize_notebook(copy.deepcopy(self._source), parameters(bureau, year, params_dir),
-                                           kernel_name=self.kernel)
+                nb = parameterize_notebook(copy.deepcopy(source), params, kernel_name=self.kernel)
         raise AssertionError("unreachable")
 
     def _prepare(self) -> None:

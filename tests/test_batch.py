@@ -123,6 +123,7 @@ def test_second_build_refused_while_one_runs(small_params, tmp_path):
         with pytest.raises(BuildLocked) as info:
             batch.build(small_params, out, 2022, jobs=1)
         assert str(holder.pid) in str(info.value)
+        assert holder.poll() is None  # the refused build ended its own workers, not this process's other children
     finally:
         holder.kill()
         holder.wait()

@@ -33,6 +33,8 @@ class Task:
     timeout: int = 300
     generation: str = ""     # the build's lock token, handed back unchanged
     formats: tuple[str, ...] = ("html",)  # html plus any derived ones (docx, pdf)
+    summary_notebook: str = ""  # set: this task is the year's roll-up (bureau "summary"), run
+    output_dir: str = ""        # with ``notebook``'s engine (a kernel already warm); absolute
 
 
 @dataclass
@@ -52,6 +54,7 @@ class TaskResult:
     cell: Optional[int] = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    lost: bool = False                # the worker died (not the notebook's failure)
 
 
 def make_engine(name: str, timeout: int, notebook: Path = NOTEBOOK):
@@ -74,11 +77,16 @@ def process_engine(name: str, timeout: int, notebook: str):
     if key not in _ENGINES:
         batch_environment()  # once per process, whoever runs it (pool worker, Dask worker)
         without_pyarrow_fs()
-        for old in list(_ENGINES.values()):  # one kernel per process at a time
-            getattr(old, "close", lambda: None)()
-        _ENGINES.clear()
+        close_engines()  # one kernel per process at a time
         _ENGINES[key] = make_engine(name, timeout, Path(notebook))
     return _ENGINES[key]
+
+
+def close_engines() -> None:
+    """Shut this process's engines (their kernels) down now."""
+    for old in list(_ENGINES.values()):
+        getattr(old, "close", lambda: None)()
+    _ENGINES.clear()
 
 
 def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str(NOTEBOOK)) -> None:
@@ -111,7 +119,11 @@ def run_task(task: Task, engine=None) -> TaskResult:
     tmp_nb = work / f"{task.bureau}.ipynb"
     try:
         engine = engine or process_engine(task.engine, task.timeout, task.notebook)
-        nb = engine.run(task.bureau, int(task.year), Path(task.params_dir), tmp_nb)
+        if task.summary_notebook:
+            nb = engine.execute(Path(task.summary_notebook), {"year": int(task.year), "params": task.params_dir,
+                                                              "output": task.output_dir}, tmp_nb, task.bureau)
+        else:
+            nb = engine.run(task.bureau, int(task.year), Path(task.params_dir), tmp_nb)
         result.timings["execute"] = round(time.perf_counter() - started, 3)
         result.html = to_html(nb, task.title, _exporter(False)).encode("utf-8")
         result.ipynb = nbformat.writes(nb).encode("utf-8")
