@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factories import write_params, year_data  # noqa: E402
+from factories import applications, write_params, year_data  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_PARAMS = REPO / "params"
@@ -27,14 +27,42 @@ def sample_params(tmp_path) -> Path:
     return Path(shutil.copytree(SAMPLE_PARAMS, tmp_path / "params"))
 
 
-@pytest.fixture
-def small_params(tmp_path) -> Path:
+def write_small_city(folder: Path) -> Path:
     """Two valid bureaus for 2022 (one with a 2021 file for the cross-year rules)."""
-    return write_params(tmp_path / "params", {
-        2021: {"alpha": year_data(published="2022-01-12", applications=__import__("factories").applications(
+    return write_params(folder, {
+        2021: {"alpha": year_data(published="2022-01-12", applications=applications(
             forward=(0, 0, 0, 0, 0, 0), not_held=(1, 0, 0, 0, 1, 0)))},
         2022: {"alpha": year_data(), "beta": year_data()},
     })
+
+
+@pytest.fixture
+def small_params(tmp_path) -> Path:
+    """Two valid bureaus for 2022 (one with a 2021 file for the cross-year rules)."""
+    return write_small_city(tmp_path / "params")
+
+
+@pytest.fixture(scope="session")
+def small_built(tmp_path_factory) -> Path:
+    """The small city built once per session (``jobs=2``, reports, index, roll-up): a folder
+    holding ``params/`` and ``out/``. Read only; a test that builds again takes ``small_built_copy``."""
+    from reportkit import batch
+
+    root = tmp_path_factory.mktemp("small-built")
+    params = write_small_city(root / "params")
+    result = batch.build(params, root / "out", 2022, jobs=2)
+    assert result.exit_code == 0 and set(result.entries) == {"alpha", "beta"}, result.entries
+    assert result.summary is not None and result.summary.status == "ok"
+    return root
+
+
+@pytest.fixture
+def small_built_copy(small_built, tmp_path) -> tuple[Path, Path]:
+    """(params, out): a private copy of ``small_built`` — the build is content-hashed, so the
+    copy's reports count as up to date, exactly as if this test had built them."""
+    params = Path(shutil.copytree(small_built / "params", tmp_path / "params", symlinks=True))
+    out = Path(shutil.copytree(small_built / "out", tmp_path / "out", symlinks=True))
+    return params, out
 
 
 @pytest.fixture
