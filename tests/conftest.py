@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from factories import applications, write_params, year_data  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_PARAMS = REPO / "params"
+SAMPLE = "shengzhou-wglj"  # the sample bureau
+YEAR = 2022
+OTHERS = 2  # sample bureaus built besides SAMPLE (≈1.5 s each)
 
 
 @pytest.fixture
@@ -80,3 +84,27 @@ def invoke(runner, *args, params: Path | None = None, output: Path | None = None
     if output is not None:
         head += ["--output", str(output)]
     return runner.invoke(cli, head + [str(a) for a in args], catch_exceptions=False)
+
+
+@dataclass
+class Built:
+    params: Path
+    folder: Path       # output/<year>/
+    bureaus: list[str]
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Built:
+    """The shipped sample params (a private copy), built once per session: the sample bureau and
+    two others (``jobs=2``), the index, the roll-up. Read only — for the browser, notebook,
+    preview and importer tests; a test that builds or edits takes its own copy."""
+    from reportkit import batch
+    from reportkit.validate import check_many
+
+    root = tmp_path_factory.mktemp("sample-build")
+    params = Path(shutil.copytree(SAMPLE_PARAMS, root / "params"))
+    others = [c.bureau for c in check_many(params, [YEAR]) if c.ok and c.bureau != SAMPLE][:OTHERS]
+    bureaus = [SAMPLE, *others]
+    result = batch.build(params, root / "output", YEAR, bureaus=bureaus, jobs=2)
+    assert result.exit_code == 0, {k: (e.status, e.error, e.errors) for k, e in result.entries.items()}
+    return Built(params, root / "output" / str(YEAR), bureaus)
