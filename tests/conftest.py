@@ -20,6 +20,31 @@ YEAR = 2022
 OTHERS = 2  # sample bureaus built besides SAMPLE (≈1.5 s each)
 
 
+_WORKER_LINES: list[tuple[str, str]] = []  # (title, line) from xdist workers, printed once here
+
+
+def worker_summary(config, title: str, line: str) -> None:
+    """In an xdist worker, hand a terminal-summary line to the controller (printed at the end)."""
+    if hasattr(config, "workeroutput"):
+        config.workeroutput.setdefault("reportkit_summary", []).append((title, line))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for item in getattr(node, "workeroutput", {}).get("reportkit_summary", []):
+        if tuple(item) not in _WORKER_LINES:
+            _WORKER_LINES.append(tuple(item))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for title, line in _WORKER_LINES:
+        if title:
+            terminalreporter.write_sep("=", title, bold=True)
+            terminalreporter.write_line(line)
+        else:
+            terminalreporter.write_sep("!", line, red=True, bold=True)
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

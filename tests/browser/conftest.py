@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, YEAR  # noqa: F401 — the names the browser tests import from here
+from conftest import SAMPLE, YEAR, worker_summary  # noqa: F401 — SAMPLE, YEAR: the browser tests import them from here
 
 from .pagecheck import Browser, find_chromium
 
@@ -23,6 +23,11 @@ _NOTES: list[str] = []
 def pytest_terminal_summary(terminalreporter):
     for note in _NOTES:
         terminalreporter.write_sep("!", note, red=True, bold=True)
+
+
+def pytest_sessionfinish(session):
+    for note in _NOTES:
+        worker_summary(session.config, "", note)  # under xdist the controller prints it
 
 
 @pytest.fixture(scope="session")
