@@ -1,6 +1,8 @@
 """Shared fixtures: the repo's sample params, a temporary params folder, the CLI runner."""
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -71,18 +73,36 @@ def small_params(tmp_path) -> Path:
     return write_small_city(tmp_path / "params")
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` once per run, also across pytest-xdist workers (they share the parent of
+    their tmp folders; a lock file makes the others wait and then reuse the folder)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").exists():  # not built, or a failed attempt: (re)build from scratch
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def small_built(tmp_path_factory) -> Path:
     """The small city built once per session (``jobs=2``, reports, index, roll-up): a folder
     holding ``params/`` and ``out/``. Read only; a test that builds again takes ``small_built_copy``."""
     from reportkit import batch
 
-    root = tmp_path_factory.mktemp("small-built")
-    params = write_small_city(root / "params")
-    result = batch.build(params, root / "out", 2022, jobs=2)
-    assert result.exit_code == 0 and set(result.entries) == {"alpha", "beta"}, result.entries
-    assert result.summary is not None and result.summary.status == "ok"
-    return root
+    def build(root: Path) -> None:
+        params = write_small_city(root / "params")
+        result = batch.build(params, root / "out", 2022, jobs=2)
+        assert result.exit_code == 0 and set(result.entries) == {"alpha", "beta"}, result.entries
+        assert result.summary is not None and result.summary.status == "ok"
+
+    return built_once(tmp_path_factory, "small-built", build)
 
 
 @pytest.fixture
@@ -126,10 +146,13 @@ def sample_build(tmp_path_factory) -> Built:
     from reportkit import batch
     from reportkit.validate import check_many
 
-    root = tmp_path_factory.mktemp("sample-build")
-    params = Path(shutil.copytree(SAMPLE_PARAMS, root / "params"))
-    others = [c.bureau for c in check_many(params, [YEAR]) if c.ok and c.bureau != SAMPLE][:OTHERS]
+    others = [c.bureau for c in check_many(SAMPLE_PARAMS, [YEAR]) if c.ok and c.bureau != SAMPLE][:OTHERS]
     bureaus = [SAMPLE, *others]
-    result = batch.build(params, root / "output", YEAR, bureaus=bureaus, jobs=2)
-    assert result.exit_code == 0, {k: (e.status, e.error, e.errors) for k, e in result.entries.items()}
-    return Built(params, root / "output" / str(YEAR), bureaus)
+
+    def build(root: Path) -> None:
+        params = Path(shutil.copytree(SAMPLE_PARAMS, root / "params"))
+        result = batch.build(params, root / "output", YEAR, bureaus=bureaus, jobs=2)
+        assert result.exit_code == 0, {k: (e.status, e.error, e.errors) for k, e in result.entries.items()}
+
+    root = built_once(tmp_path_factory, "sample-build", build)
+    return Built(root / "params", root / "output" / str(YEAR), bureaus)
