@@ -53,8 +53,9 @@ ocr-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim) >/dev/null 2>&1 \
 	    || echo "!!! could not install tesseract: scans are read with RapidOCR only" )
 
+# Two pytest-xdist workers, one test file each at a time (a file's module fixtures are built once).
 test: setup browser-deps office-deps ocr-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # JupyterLab on the sample project (kernel "Python (reportkit)"; saving strips outputs, see reportkit/lab.py).
 lab: setup

@@ -75,10 +75,8 @@ def test_invalid_inputs_listed_and_skipped(runner, small_params, tmp_path):
     assert any("published" in e for e in manifest["reports"]["gamma"]["errors"])
 
 
-def test_unchanged_rebuild_skips_and_a_change_rebuilds_only_that_bureau(small_params, tmp_path):
-    out = tmp_path / "out"
-    first = batch.build(small_params, out, 2022, jobs=2)
-    assert first.exit_code == 0 and set(first.entries) == {"alpha", "beta"}
+def test_unchanged_rebuild_skips_and_a_change_rebuilds_only_that_bureau(small_built_copy):
+    small_params, out = small_built_copy  # a first build of alpha and beta (exit 0: see conftest)
     before = html_files(out / "2022")
     again = batch.build(small_params, out, 2022, jobs=2)
     assert again.skipped == {"alpha", "beta", "summary"}
@@ -94,9 +92,8 @@ def test_unchanged_rebuild_skips_and_a_change_rebuilds_only_that_bureau(small_pa
     assert forced.skipped == set()
 
 
-def test_index_lists_every_bureau_with_figures_and_links(small_params, tmp_path):
-    out = tmp_path / "out"
-    batch.build(small_params, out, 2022, jobs=2)
+def test_index_lists_every_bureau_with_figures_and_links(small_built):
+    out = small_built / "out"
     soup = BeautifulSoup((out / "2022" / "index.html").read_text(), "html.parser")
     assert not soup.find_all("script") and not soup.find_all("link")
     rows = soup.find("tbody").find_all("tr")
@@ -145,13 +142,12 @@ def test_lock_cli_message(runner, small_params, tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
-def test_interrupted_build_keeps_good_reports(small_params, tmp_path, sig):
+def test_interrupted_build_keeps_good_reports(small_built_copy, tmp_path, sig):
     """SIGTERM and Ctrl-C end cleanly (exit 130, one line, roll-up entry kept); after kill -9
     the workers and kernels die on their own (issue 13.6) and nothing is written afterwards."""
     import psutil
 
-    out = tmp_path / "out"
-    assert batch.build(small_params, out, 2022, jobs=2).exit_code == 0
+    small_params, out = small_built_copy  # a good first build (exit 0: see conftest)
     good = html_files(out / "2022")
     summary_before = json.loads((out / "2022" / "manifest.json").read_text())["summary"]
     assert summary_before["status"] == "ok"

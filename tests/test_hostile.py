@@ -33,6 +33,7 @@ from typing import Callable, Optional
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import worker_summary
 from factories import BUREAU, _NoAliases, year_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,6 +57,10 @@ class _Figures:
         if STATS["tried"]:
             terminalreporter.write_sep("=", "hostile params", bold=True)
             terminalreporter.write_line(summary())
+
+    def pytest_sessionfinish(self, session):
+        if STATS["tried"]:
+            worker_summary(session.config, "hostile params", summary())  # under xdist
 
 
 def summary() -> str:

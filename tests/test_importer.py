@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -334,16 +333,10 @@ def test_round_trip_of_the_sample_city(bureau, year):
 
 
 @pytest.fixture(scope="module")
-def built_sample(tmp_path_factory):
-    """The sample bureau's real HTML, built once through papermill and nbconvert."""
-    from reportkit import batch
-
-    root = tmp_path_factory.mktemp("built")
-    params = Path(shutil.copytree(SAMPLE_PARAMS, root / "params"))
-    bureau, year = sample_reports()[0]
-    result = batch.build(params, root / "output", year, [bureau], jobs=1, summary=False, write_index=False)
-    assert result.exit_code == 0
-    return params, root / "output" / str(year) / f"{bureau}.html", bureau, year
+def built_sample(sample_build):
+    """The sample bureau's real HTML, built through papermill and nbconvert (once per session)."""
+    bureau = sample_build.bureaus[0]
+    return sample_build.params, sample_build.folder / f"{bureau}.html", bureau, int(sample_build.folder.name)
 
 
 def test_round_trip_of_the_built_html(built_sample):

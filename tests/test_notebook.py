@@ -11,7 +11,6 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from reportkit import batch
 from reportkit.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,11 +46,10 @@ def test_plain_papermill_from_repo_root(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = batch.build(REPO / "params", out, 2022, ["shengzhou-wglj"], jobs=1)
-    assert result.exit_code == 0, result.entries
-    return out / "2022"
+def built(sample_build):
+    """output/2022/ of the sample city built once per session (tests/conftest.py)."""
+    assert "shengzhou-wglj" in sample_build.bureaus
+    return sample_build.folder
 
 
 @pytest.fixture(scope="module")

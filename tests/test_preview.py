@@ -16,7 +16,7 @@ import pytest
 from factories import write_params, year_data
 from previewproc import PreviewProcess
 
-from reportkit import batch, params
+from reportkit import params
 from reportkit.execute import NOTEBOOK
 from reportkit.model import Bureau
 from reportkit.preview import INDEX, SUMMARY, Sources, Watcher, affected, report
@@ -108,14 +108,12 @@ def test_the_reload_script_goes_before_the_last_body_end():
 
 # --- a real preview next to a real build ------------------------------------------------------
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The sample bureau and the roll-up built by ``batch.build``; a preview on the same folders."""
+def built(sample_build, tmp_path_factory):
+    """The sample bureau and the roll-up built by ``batch.build`` (once per session, see
+    tests/conftest.py); a preview on the same folders."""
     root = tmp_path_factory.mktemp("preview")
-    src = Path(__file__).resolve().parents[1] / "params"
-    sample = Path(shutil.copytree(src, root / "params"))
-    output = root / "output"
-    result = batch.build(sample, output, YEAR, bureaus=[SAMPLE], jobs=1)
-    assert result.exit_code == 0, {k: (e.status, e.error) for k, e in result.entries.items()}
+    sample, output = sample_build.params, sample_build.folder.parent
+    assert SAMPLE in sample_build.bureaus
     before = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
     notebook = Path(shutil.copy(NOTEBOOK, root / "report.ipynb"))  # the same notebook, ours to break
     preview = PreviewProcess(sample, output, YEAR, SAMPLE, notebook=notebook)

@@ -14,12 +14,16 @@ from reportkit.warm import WarmEngine
 REPO = Path(__file__).resolve().parents[1]
 
 
+# every third sample bureau (6 of 17): the warm build runs them one after another in one kernel
+SOME = sorted(p.stem for p in (REPO / "params" / "2022").glob("*.yaml"))[::3]
+
+
 def test_warm_and_cold_build_byte_identical_html(tmp_path):
-    cold = batch.build(REPO / "params", tmp_path / "cold", 2022, engine="cold", jobs=2, summary=False)
-    warm = batch.build(REPO / "params", tmp_path / "warm", 2022, engine="warm", jobs=2, summary=False)
+    cold = batch.build(REPO / "params", tmp_path / "cold", 2022, SOME, engine="cold", jobs=2, summary=False)
+    warm = batch.build(REPO / "params", tmp_path / "warm", 2022, SOME, engine="warm", jobs=1, summary=False)
     assert cold.exit_code == warm.exit_code == 0
     a, b = html_files(tmp_path / "cold" / "2022"), html_files(tmp_path / "warm" / "2022")
-    assert len(a) >= 2 and a.keys() == b.keys()
+    assert len(a) == len(SOME) + 1 and a.keys() == b.keys()  # the reports and the index
     for name in a:
         if name != "index.html":
             assert a[name] == b[name], name

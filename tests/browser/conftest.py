@@ -1,26 +1,21 @@
-"""Fixtures of the browser tests: Chromium found (or a loud skip), reports built once per session.
+"""Fixtures of the browser tests: Chromium found (or a loud skip), one Chromium per module.
 
-Reports are built *before* a module starts Playwright (session fixtures are set up first), so
-papermill's event loop never meets Playwright's.
+The reports they open come from ``sample_build`` (tests/conftest.py), built once per session
+*before* a module starts Playwright (session fixtures are set up first), so papermill's event
+loop never meets Playwright's.
 """
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reportkit import batch
-from reportkit.validate import check_many
+from conftest import SAMPLE, YEAR, worker_summary  # noqa: F401 — SAMPLE, YEAR: the browser tests import them from here
 
 from .pagecheck import Browser, find_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "output" / "screenshots"
-SAMPLE = "shengzhou-wglj"
-YEAR = 2022
-OTHERS = 2  # sample bureaus built besides SAMPLE (≈1.5 s each)
 
 _NOTES: list[str] = []
 
@@ -28,6 +23,11 @@ _NOTES: list[str] = []
 def pytest_terminal_summary(terminalreporter):
     for note in _NOTES:
         terminalreporter.write_sep("!", note, red=True, bold=True)
+
+
+def pytest_sessionfinish(session):
+    for note in _NOTES:
+        worker_summary(session.config, "", note)  # under xdist the controller prints it
 
 
 @pytest.fixture(scope="session")
@@ -49,25 +49,6 @@ def screenshots() -> Path:
     """``output/screenshots/`` of the repo: PNGs and PDFs for humans to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-@dataclass
-class Built:
-    params: Path
-    folder: Path       # output/<year>/
-    bureaus: list[str]
-
-
-@pytest.fixture(scope="session")
-def sample_build(tmp_path_factory) -> Built:
-    """The shipped sample params (a private copy): the sample bureau and two others, the index, the roll-up."""
-    root = tmp_path_factory.mktemp("browser-sample")
-    params = Path(shutil.copytree(REPO / "params", root / "params"))
-    others = [c.bureau for c in check_many(params, [YEAR]) if c.ok and c.bureau != SAMPLE][:OTHERS]
-    bureaus = [SAMPLE, *others]
-    result = batch.build(params, root / "output", YEAR, bureaus=bureaus, jobs=2)
-    assert result.exit_code == 0, {k: (e.status, e.error, e.errors) for k, e in result.entries.items()}
-    return Built(params, root / "output" / str(YEAR), bureaus)
 
 
 @pytest.fixture(scope="module")
