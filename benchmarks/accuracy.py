@@ -60,6 +60,8 @@ class Score:
     wrong: int = 0
     refused: Optional[str] = None
     wrong_cells: list[str] = field(default_factory=list)
+    issuer: Optional[str] = None       # as the importer read it from the title
+    year: Optional[int] = None
 
     @property
     def percent(self) -> float:
@@ -122,18 +124,19 @@ def import_file(path: str):
     from reportkit.errors import ImportFailed
     try:
         from reportkit.importer import read_report
-        return _read_cells(read_report(path)), None
+        imported = read_report(path)
+        return _read_cells(imported), None, (getattr(imported, "issuer", None), getattr(imported, "year", None))
     except ImportFailed as exc:
-        return {}, str(exc)
+        return {}, str(exc), (None, None)
     except Exception as exc:     # a crash is a defect: counted as refused here, failed by the tests
-        return {}, f"CRASH {type(exc).__name__}: {exc}"
+        return {}, f"CRASH {type(exc).__name__}: {exc}", (None, None)
 
 
 def score(truth: dict, entry: dict) -> Score:
     """Compare one file's import with the transcription, cell by cell."""
     path = locate(entry)
-    got, refused = import_file(str(path)) if path else ({}, "file not available here")
-    s = Score(truth["id"], entry["file"], entry["form"], refused=refused)
+    got, refused, (issuer, year) = import_file(str(path)) if path else ({}, "file not available here", (None, None))
+    s = Score(truth["id"], entry["file"], entry["form"], refused=refused, issuer=issuer, year=year)
     blank = set(truth.get("blank") or [])
     absent = set(truth.get("not_printed") or [])
     for key, printed in truth["cells"].items():

@@ -130,6 +130,9 @@ def test_no_figure_is_invented_or_misread(truth, entry):
     s = accuracy.score(truth, entry)
     assert not (s.refused or "").startswith("CRASH"), s.refused
     assert s.wrong == 0, "\n".join(s.wrong_cells)
+    if not s.refused:        # the issuer and year are read as the title prints them, nothing glued on
+        printed = re.sub(r"\s|\d{4}年度?|政府信息公开(?:工作)?年度报告", "", truth["title_as_printed"])
+        assert (s.issuer, s.year) == (printed, truth["year"])
 
 
 LEGACY = [(t, f) for t, f in FILES if t.get("legacy_2019")]
