@@ -18,8 +18,6 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 from .errors import ExecutionFailed
 from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, error_line, parameters
@@ -39,7 +37,7 @@ class WarmEngine:
     def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
                  max_rss: int = MAX_RSS):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
-        self._source = load_notebook_node(str(self.notebook))  # papermill's loader: same cell metadata
+        self._source = None  # the master notebook, read on first use: the kernel is launched before
         self._others: dict[str, tuple] = {}  # other notebooks run here (the roll-up): path → (stamp, node)
         self.client: Optional[NotebookClient] = None
         self._launched: Optional[NotebookClient] = None
@@ -116,22 +114,35 @@ class WarmEngine:
         return "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream").strip()
 
     # --- reports ----------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Read the master notebook now (papermill imported): a caller does it while the kernel boots."""
+        from papermill.parameterize import parameterize_notebook  # noqa: F401
+
+        self._master()
+
+    def _master(self) -> nbformat.NotebookNode:
+        if self._source is None:
+            self._source = _load(self.notebook)
+        return self._source
+
     def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
         """Execute one report; same contract as ColdEngine.run."""
-        return self._run(self._source, parameters(bureau, year, params_dir), out_path, bureau)
+        return self._run(self._master(), parameters(bureau, year, params_dir), out_path, bureau)
 
     def execute(self, notebook: Path, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
         """Run another notebook (the roll-up) in this kernel; same contract as ColdEngine.execute."""
         path = Path(notebook)
         if path.resolve() == self.notebook.resolve():
-            return self._run(self._source, params, out_path, label)
+            return self._run(self._master(), params, out_path, label)
         stamp = path.stat().st_mtime_ns
         known = self._others.get(str(path))
         if known is None or known[0] != stamp:
-            known = self._others[str(path)] = (stamp, load_notebook_node(str(path)))
+            known = self._others[str(path)] = (stamp, _load(path))
         return self._run(known[1], params, out_path, label)
 
     def _run(self, source, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
+        from papermill.parameterize import parameterize_notebook
+
         nb = parameterize_notebook(copy.deepcopy(source), params, kernel_name=self.kernel)
         for attempt in (1, 2):
             try:
@@ -175,3 +186,11 @@ class WarmEngine:
             if cell.cell_type == "code":
                 cell.outputs = []
             client.execute_cell(cell, index)
+
+
+def _load(path: Path) -> nbformat.NotebookNode:
+    """A notebook through papermill's loader (same cell metadata); papermill imported only now,
+    so that a kernel can be launched before it (≈0.1 s of imports)."""
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(str(path))

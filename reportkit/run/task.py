@@ -98,6 +98,7 @@ def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str
     engine_ = process_engine(engine, timeout, notebook)
     if hasattr(engine_, "launch"):
         engine_.launch()
+        engine_.prepare()
     _exporter(False), _exporter(True)
 
 
