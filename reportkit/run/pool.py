@@ -19,7 +19,8 @@ import psutil
 
 from .lifetime import die_with_parent
 from ..execute import without_pyarrow_fs
-from .task import Task, TaskResult, close_engines, prepare_worker, process_engine, run_task
+from .task import (Task, TaskResult, close_engines, prepare_worker, process_engine, run_task,
+                   warm_exporter)
 
 
 def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> None:
@@ -186,9 +187,10 @@ class InlinePool:
         self.engine = self._quiet(process_engine, engine, timeout, notebook)  # kernel not yet started
 
     def start(self) -> "InlinePool":
-        """Launch the kernel, then read the master notebook (papermill imported) while it boots."""
+        """Launch the kernel; while it boots, read the master notebook and ready the exporter."""
         getattr(self.engine, "launch", lambda: None)()
         self._quiet(getattr(self.engine, "prepare", lambda: None))
+        warm_exporter()
         return self
 
     @staticmethod

@@ -99,7 +99,16 @@ def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str
     if hasattr(engine_, "launch"):
         engine_.launch()
         engine_.prepare()
-    _exporter(False), _exporter(True)
+    warm_exporter()
+    _exporter(True)
+
+
+def warm_exporter() -> None:
+    """Make the report exporter and load its templates (an empty notebook exported), so that
+    the first report's export does not pay for it; a runner calls it while its kernel boots."""
+    from ..export import to_html
+
+    to_html(nbformat.v4.new_notebook(), "", _exporter(False))
 
 
 def _exporter(failed: bool):
