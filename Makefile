@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test,lab,ocr]'
 	$(BIN)/python -c "from reportkit.execute import ensure_kernel; ensure_kernel()"
+	$(BIN)/python -m compileall -q reportkit
 	$(BIN)/python -c "from reportkit.lab import enable; enable()"
 	touch $(STAMP)
 
@@ -62,6 +63,9 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/report.ipynb
 
 bench: setup browser-deps
+	@# reportkit's bytecode, as an installed package has it: with PYTHONDONTWRITEBYTECODE set, every
+	@# process (CLI, worker, kernel) would otherwise compile reportkit's modules again
+	$(BIN)/python -m compileall -q reportkit
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/preview.py
 

@@ -13,13 +13,15 @@ import tempfile
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import nbformat
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from .errors import ExecutionFailed, ReportkitError
 from .masters import packaged
+
+if TYPE_CHECKING:  # imported where used: a kernel is launched before nbformat (and jsonschema) loads
+    import nbformat
 
 KERNEL_NAME = "reportkit"
 PACKAGE_ROOT = Path(__file__).resolve().parent

@@ -14,15 +14,17 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-import nbformat
+from typing import TYPE_CHECKING
+
 import psutil
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 from .errors import ExecutionFailed
 from .execute import KERNEL_NAME, NOTEBOOK, START_RETRIES, describe, error_line, parameters
+
+if TYPE_CHECKING:  # nbclient and nbformat (with jsonschema) are imported after the kernel is launched
+    import nbformat
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
 
 log = logging.getLogger("reportkit")
 BOOTSTRAP = "import reportkit.kernelstate as _rk; _rk.bootstrap()"
@@ -39,36 +41,50 @@ class WarmEngine:
     def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
                  max_rss: int = MAX_RSS):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
-        self._source = load_notebook_node(str(self.notebook))  # papermill's loader: same cell metadata
+        self._source = None  # the master notebook, read on first use: the kernel is launched before
         self._others: dict[str, tuple] = {}  # other notebooks run here (the roll-up): path → (stamp, node)
-        self.client: Optional[NotebookClient] = None
-        self._launched: Optional[NotebookClient] = None
+        self.client: Optional["NotebookClient"] = None
+        self._launched: Optional["AsyncKernelManager"] = None  # started, not yet connected
         self.restarts = 0
         self.restart_reasons: list[str] = []  # why each reset gave way to a new kernel
         atexit.register(self.close)
 
     # --- kernel lifecycle -----------------------------------------------------------------
     def launch(self) -> None:
-        """Start the kernel process without waiting for it (it boots while the worker imports)."""
+        """Start the kernel process without waiting for it (it boots while the worker imports).
+
+        Through jupyter_client alone (nbclient's own kernel manager class and arguments): nbclient
+        and nbformat are imported while the kernel boots.
+        """
         if self.client is None and self._launched is None:
-            client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel, timeout=self.timeout,
-                                    startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
-                                    record_timing=False, shutdown_kernel="immediate",
-                                    extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_core.utils import run_sync
+
+            km = AsyncKernelManager(kernel_name=self.kernel)
             try:
-                client.create_kernel_manager()
-                client.start_new_kernel()
-                self._launched = client
+                run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+                self._launched = km
             except Exception:  # noqa: BLE001 — _start tries again and reports
-                self._stop(client)
+                self._stop(self._client(km))
+
+    def _client(self, km: "AsyncKernelManager") -> "NotebookClient":
+        """The nbclient client that drives the launched kernel ``km``."""
+        import nbformat
+        from nbclient import NotebookClient
+
+        return NotebookClient(nbformat.v4.new_notebook(), km=km, kernel_name=self.kernel, timeout=self.timeout,
+                              startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
+                              record_timing=False, shutdown_kernel="immediate",
+                              extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
 
     def _start(self) -> None:
         last = None
         for _ in range(START_RETRIES):
             self.launch()
-            client, self._launched = self._launched, None
-            if client is None:
+            km, self._launched = self._launched, None
+            if km is None:
                 continue
+            client = self._client(km)
             try:
                 client.start_new_kernel_client()
                 self.client = client
@@ -79,9 +95,10 @@ class WarmEngine:
                 self._stop(client)
         raise ExecutionFailed(f"内核启动失败：{last}", bureau="（预热内核）")
 
-    def _stop(self, client: Optional[NotebookClient] = None) -> None:
+    def _stop(self, client: Optional["NotebookClient"] = None) -> None:
         client = client or self.client
         if client is not None and client.km is not None:
+            _kill(client)
             try:
                 client._cleanup_kernel()
             except Exception:  # noqa: BLE001 — it is being thrown away
@@ -96,7 +113,7 @@ class WarmEngine:
 
     def close(self) -> None:
         if self._launched is not None:
-            self._stop(self._launched)
+            self._stop(self._client(self._launched))
             self._launched = None
         self._stop()
 
@@ -110,28 +127,45 @@ class WarmEngine:
 
     def _run_code(self, code: str) -> str:
         """Run helper code outside any report; returns what it printed."""
+        import nbformat
+
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         self.client.nb = nb
         self.client.execute_cell(nb.cells[0], 0, store_history=False)
         return "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream").strip()
 
     # --- reports ----------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Read the master notebook now (papermill imported): a caller does it while the kernel boots."""
+        from papermill.parameterize import parameterize_notebook  # noqa: F401
+
+        self._master()
+
+    def _master(self) -> nbformat.NotebookNode:
+        if self._source is None:
+            self._source = _load(self.notebook)
+        return self._source
+
     def run(self, bureau: str, year: int, params_dir: Path, out_path: Path) -> nbformat.NotebookNode:
         """Execute one report; same contract as ColdEngine.run."""
-        return self._run(self._source, parameters(bureau, year, params_dir), out_path, bureau)
+        return self._run(self._master(), parameters(bureau, year, params_dir), out_path, bureau)
 
     def execute(self, notebook: Path, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
         """Run another notebook (the roll-up) in this kernel; same contract as ColdEngine.execute."""
         path = Path(notebook)
         if path.resolve() == self.notebook.resolve():
-            return self._run(self._source, params, out_path, label)
+            return self._run(self._master(), params, out_path, label)
         stamp = path.stat().st_mtime_ns
         known = self._others.get(str(path))
         if known is None or known[0] != stamp:
-            known = self._others[str(path)] = (stamp, load_notebook_node(str(path)))
+            known = self._others[str(path)] = (stamp, _load(path))
         return self._run(known[1], params, out_path, label)
 
     def _run(self, source, params: dict, out_path: Path, label: str) -> nbformat.NotebookNode:
+        import nbformat
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from papermill.parameterize import parameterize_notebook
+
         nb = parameterize_notebook(copy.deepcopy(source), params, kernel_name=self.kernel)
         for attempt in (1, 2):
             try:
@@ -157,6 +191,8 @@ class WarmEngine:
 
     def _prepare(self) -> None:
         """Reset the kernel for the next report, or replace it (code changed, too big, broken)."""
+        from nbclient.exceptions import CellExecutionError
+
         try:
             said = self._run_code(RESET)
         except CellExecutionError as exc:
@@ -175,3 +211,24 @@ class WarmEngine:
             if cell.cell_type == "code":
                 cell.outputs = []
             client.execute_cell(cell, index)
+
+
+def _load(path: Path) -> nbformat.NotebookNode:
+    """A notebook through papermill's loader (same cell metadata); papermill imported only now,
+    so that a kernel can be launched before it (≈0.1 s of imports)."""
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(str(path))
+
+
+def _kill(client: "NotebookClient") -> None:
+    """Kill the kernel process and reap it, so that the cleanup that follows finds it ended at
+    once (jupyter_client polls a killed kernel every 100 ms); shutdown is "immediate" anyway."""
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    if process is None:
+        return
+    try:
+        process.kill()
+        process.wait(timeout=5)
+    except Exception:  # noqa: BLE001 — the cleanup that follows tries again
+        pass

@@ -18,7 +18,9 @@ from typing import Callable, Iterable, Optional
 import psutil
 
 from .lifetime import die_with_parent
-from .task import Task, TaskResult, close_engines, prepare_worker, process_engine, run_task
+from ..execute import without_pyarrow_fs
+from .task import (Task, TaskResult, close_engines, prepare_worker, process_engine, run_task,
+                   warm_exporter)
 
 
 def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> None:
@@ -182,16 +184,26 @@ class InlinePool:
     jobs = 1
 
     def __init__(self, engine: str = "warm", timeout: int = 300, notebook: str = ""):
-        unblock = "pyarrow.fs" not in sys.modules
-        try:
-            self.engine = process_engine(engine, timeout, notebook)  # batch environment, kernel not yet started
-        finally:  # papermill is in without pyarrow's file systems; this process may want pyarrow later
-            if unblock and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
-                del sys.modules["pyarrow.fs"]
+        self.engine = self._quiet(process_engine, engine, timeout, notebook)  # kernel not yet started
 
     def start(self) -> "InlinePool":
+        """Launch the kernel; while it boots, read the master notebook and ready the exporter."""
         getattr(self.engine, "launch", lambda: None)()
+        self._quiet(getattr(self.engine, "prepare", lambda: None))
+        warm_exporter()
         return self
+
+    @staticmethod
+    def _quiet(step, *args):
+        """``step`` with papermill kept from importing pyarrow's file systems; this process may
+        want pyarrow later, so the block is lifted again."""
+        unblock = "pyarrow.fs" not in sys.modules
+        try:
+            without_pyarrow_fs()
+            return step(*args)
+        finally:
+            if unblock and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
+                del sys.modules["pyarrow.fs"]
 
     def run(self, tasks: list[Task], on_start, on_result) -> None:
         run_inline(tasks, self.engine, on_start, on_result)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import nbformat
-
 from ..errors import ExecutionFailed, RenderFailed
 from ..execute import NOTEBOOK, ColdEngine, batch_environment, describe, without_pyarrow_fs
 
@@ -98,7 +96,19 @@ def prepare_worker(engine: str = "warm", timeout: int = 300, notebook: str = str
     engine_ = process_engine(engine, timeout, notebook)
     if hasattr(engine_, "launch"):
         engine_.launch()
-    _exporter(False), _exporter(True)
+        engine_.prepare()
+    warm_exporter()
+    _exporter(True)
+
+
+def warm_exporter() -> None:
+    """Make the report exporter and load its templates (an empty notebook exported), so that
+    the first report's export does not pay for it; a runner calls it while its kernel boots."""
+    import nbformat
+
+    from ..export import to_html
+
+    to_html(nbformat.v4.new_notebook(), "", _exporter(False))
 
 
 def _exporter(failed: bool):
@@ -111,6 +121,8 @@ def _exporter(failed: bool):
 
 def run_task(task: Task, engine=None) -> TaskResult:
     """Execute and export one report; returns its bytes or its error, never raises."""
+    import nbformat
+
     from ..export import to_html
 
     started = time.perf_counter()
@@ -153,6 +165,8 @@ def run_task(task: Task, engine=None) -> TaskResult:
 
 def _keep_failed(result: TaskResult, tmp_nb: Path, title: str) -> None:
     """The error notebook and an HTML of it (code included), for ``_failed/``."""
+    import nbformat
+
     from ..export import to_html
 
     if not tmp_nb.is_file():
