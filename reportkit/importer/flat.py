@@ -10,13 +10,12 @@ import unicodedata
 from typing import Iterable, Optional
 
 from .grid import Claims, positional
-from .labels import core, figure_like, norm
+from .labels import core, figure_like, numbered
 from . import layout as _layout
 from .layout import LAYOUT_2019, match_leaf
 
 
 _GLUED = re.compile(r"^(.*?[^\d.,\s])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
-_NUMBERED = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])")
 
 
 def row_named(label: str, leaves: Iterable[str], col_leaves: frozenset = frozenset()) -> Optional[str]:
@@ -27,7 +26,7 @@ def row_named(label: str, leaves: Iterable[str], col_leaves: frozenset = frozens
     if not c:
         return None
     hits = [leaf for leaf in leaves if leaf and c.endswith(leaf)
-            and (leaf not in col_leaves or (c == leaf and _NUMBERED.match(norm(label))))]
+            and (leaf not in col_leaves or (c == leaf and numbered(label)))]
     if hits:
         return max(hits, key=len)
     return match_leaf(c, [x for x in leaves if x and x not in col_leaves])
@@ -55,7 +54,7 @@ def _label_row(label: str, leaves: list[str], col_leaves: frozenset) -> Optional
     """The row a token that is only a row label names (whole, or the start of one broken off)."""
     c = core(label)
     if c in col_leaves:
-        return c if c in leaves and _NUMBERED.match(norm(label)) else None
+        return c if c in leaves and numbered(label) else None
     return match_leaf(c, [x for x in leaves if x not in col_leaves])
 
 

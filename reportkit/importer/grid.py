@@ -7,12 +7,11 @@ format's number of figures); :func:`resolve` turns the claims into cells read, b
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .labels import ALIASES, core, figure_like, is_blank, norm, parse_figure, tidy
+from .labels import core, figure_like, is_blank, norm, numbered, parse_figure, tidy
 from . import layout as _layout
 from .layout import Target, column_chain, expand, match_leaf
 from .result import CellRead
@@ -79,8 +78,7 @@ def _column_words() -> frozenset:
 def _bare_column_word(cell: PCell, words: frozenset) -> bool:
     """A label that is a column header and nothing more: 其他, 总计 — not 3.其他 or （七）总计, whose
     numbering says they head rows."""
-    plain = re.sub(r"[\W_]+", "", norm(cell.text))
-    return cell.core in words and ALIASES.get(plain, plain) == cell.core
+    return cell.core in words and not numbered(cell.text)
 
 
 def _first_figure_row(grid: dict, n_rows: int, n_cols: int) -> int:

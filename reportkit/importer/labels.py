@@ -40,6 +40,12 @@ def text_norm(text: str) -> str:
     return _SPACE.sub("", (text or "").translate(_WIDE))
 
 
+def numbered(label: str) -> bool:
+    """Whether a label starts with a row's numbering (（一）, 三、, 1., ①): "3.其他" and "（七）总计" name rows,
+    a bare "其他" or "总计" is a column's header."""
+    return _NUMBERING.match(norm(label)) is not None
+
+
 def core(label: str) -> str:
     """The comparable core of a label: numbering, parenthetical notes and punctuation removed."""
     text = _NUMBERING.sub("", norm(label))

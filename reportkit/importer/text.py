@@ -50,6 +50,10 @@ def parse_date(line: str) -> Optional[dt.date]:
     return None
 
 
+# a page's info block printed before the title: "名称 <title>", "标题：<title>"
+INFO_FIELD = re.compile(r"^\s*(?:名\s*称|标\s*题|文件名称|信息名称)[\s:：]*")
+
+
 def parse_title(text: str) -> Optional[tuple[str, int]]:
     t = norm(text)
     m = TITLE.search(t)
@@ -62,7 +66,7 @@ def parse_title(text: str) -> Optional[tuple[str, int]]:
         name = m.group("name")
     if name in ("政府", "政务"):  # "2022年政府信息公开工作年度报告": the issuer is on the line before
         return None
-    name = re.sub(r"^(?:关于|印发|首页|当前位置|名称|标题|文件名称|信息名称)+", "", name)   # an info block's field name too
+    name = re.sub(r"^(?:关于|印发|首页|当前位置)+", "", INFO_FIELD.sub("", name))
     name = re.sub(r"^[\x00-\x7f]+", "", name)     # a printed page header's time: "4:01AM某县…"
     return (name, int(m.group("year"))) if len(name) >= 2 else None
 

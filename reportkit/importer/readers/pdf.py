@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from bisect import bisect_left
 from typing import Optional
 
 from ...errors import ImportFailed
 from ..grid import Claims, PCell, read_table
 from ..labels import norm, tidy
-from ..text import parse_title
+from ..text import INFO_FIELD, parse_title
 from . import Document, Reader
 
 LINE = "\u2028"
@@ -120,14 +119,10 @@ class PdfReader(Reader):
         return Document(self.kind, "文字层", _title(lines[:40]), lines, flat=True)
 
 
-# a page's info block printed above the title: "名称 <title>", "标题：<title>"
-_FIELD = re.compile(r"^\s*(?:名\s*称|标\s*题|文件名称|信息名称)[\s:：]*")
-
-
 def _title(lines: list[str]) -> Optional[str]:
     """The first line that is the report's title, without an info block's field name before it."""
     for line in lines:
-        line = _FIELD.sub("", line)
+        line = INFO_FIELD.sub("", line)
         if len(norm(line)) <= 120 and parse_title(line):
             return line
     return None

@@ -77,8 +77,6 @@ def _along(gray, axis: int, k: int = 5):
 def _widened(mask, axis: int):
     """Ink one pixel either side across the line too: a line two pixels wide broken at different
     places in each pixel row stays one run."""
-    import numpy as np
-
     out = mask.copy()
     lo, hi = [slice(None)] * 2, [slice(None)] * 2
     lo[axis], hi[axis] = slice(1, None), slice(None, -1)
