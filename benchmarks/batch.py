@@ -1,12 +1,12 @@
 """Batch throughput: the by-hand pipeline, reportkit's cold and warm engines, and the floor.
 
-    .venv/bin/python benchmarks/batch.py [--bureaus 40] [--sample 8] [--jobs N] [--no-scale]
+    .venv/bin/python benchmarks/batch.py [--bureaus 40] [--sample 8] [--jobs N] [--no-scale] [--rounds 3]
 
 Generates N synthetic bureaus into a temporary params folder and prints seconds per report,
 reports per second, the ratios between them and the peak memory of each run's process tree;
-then the issue 15 targets: the warm engine's marginal cost per report against the floor's,
-the fixed start-up (from the N and 2N runs), and a rebuild after one bureau's file changed,
-roll-up included.
+then the issue 15 targets: the warm engine's marginal cost per report against the floor's and
+the fixed start-up (slope and intercept of the line through warm builds of N/2, N and 2N
+bureaus, run in turn), and a rebuild after one bureau's file changed, roll-up included.
 """
 from __future__ import annotations
 
@@ -136,6 +136,34 @@ print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 
+def scaling(tmp: Path, n: int, jobs: int | None, rounds: int) -> dict:
+    """Warm builds of N/2, N and 2N bureaus, ``rounds`` times in turn; the least-squares line
+    through each size's median: (slope, intercept) in wall seconds and in CPU seconds.
+
+    The sizes are interleaved so that a slow minute of a shared machine touches every size,
+    and the intercept rests on three sizes, not on the difference of two runs."""
+    sizes = [n // 2, n, 2 * n]
+    folders = {k: make_params(tmp / f"scale-{k}", k, seed=k) for k in sizes}
+    runs: dict[int, list] = {k: [] for k in sizes}
+    for _ in range(rounds):
+        for k in sizes:
+            wall, _mem = build(folders[k], tmp / f"scale-out-{k}", "warm", jobs)
+            runs[k].append((wall, CPU["seconds"]))
+    print(f"scaling (warm, {rounds} rounds in turn, wall s / CPU s of the tree): "
+          + "; ".join(f"{k} bureaus " + ", ".join(f"{w:.2f}/{c:.1f}" for w, c in runs[k]) for k in sizes))
+    med = {k: (statistics.median(w for w, _ in runs[k]), statistics.median(c for _, c in runs[k])) for k in sizes}
+    return {"sizes": "/".join(map(str, sizes)),
+            "wall": _line([(k, med[k][0]) for k in sizes]), "cpu": _line([(k, med[k][1]) for k in sizes])}
+
+
+def _line(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares (slope, intercept)."""
+    mx = statistics.fmean(x for x, _ in points)
+    my = statistics.fmean(y for _, y in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+    return slope, my - slope * mx
+
+
 def best(runs: int, step):
     """The fastest of ``runs`` calls of ``step``: (seconds, peak memory, CPU seconds of the tree)."""
     return min(((*step(), CPU["seconds"]) for _ in range(runs)), key=lambda r: r[0])
@@ -154,7 +182,8 @@ def main(argv=None):
     ap.add_argument("--bureaus", type=int, default=40)
     ap.add_argument("--sample", type=int, default=8, help="reports timed through the by-hand pipeline")
     ap.add_argument("--jobs", type=int, default=None, help="reportkit --jobs (default: CPU count)")
-    ap.add_argument("--no-scale", action="store_true", help="skip the 2×N linearity run")
+    ap.add_argument("--no-scale", action="store_true", help="skip the N/2, N, 2N scaling runs")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the scaling runs (median of each size)")
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     tmp = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
@@ -183,26 +212,19 @@ def main(argv=None):
               f"{warm / flo:.2f}x the floor's")
         targets = []
         if not args.no_scale:
-            params2 = make_params(tmp / "params2", 2 * n, seed=11)
-            warm2_s, warm2_mem, warm2_cpu = best(2, lambda: build(params2, tmp / "warm2", "warm", args.jobs))
-            print(f"linearity: {2 * n} bureaus warm {warm2_s:.1f}s vs {n} bureaus {warm_s:.1f}s "
-                  f"= {warm2_s / warm_s:.2f}x (peak {warm2_mem / 2**20:.0f} MiB); best of 2 runs each")
-            marginal = (warm2_s - warm_s) / n
-            fixed = warm_s - n * marginal
-            print(f"warm marginal cost per report (from the {n} extra reports): {marginal:.3f}s "
-                  f"= {marginal / flo:.2f}x the floor's; fixed start-up ≈ {fixed:.2f}s")
-            cpu_marginal = (warm2_cpu - warm_cpu) / n
-            print(f"  in CPU seconds of the whole process tree (less sensitive to other load): {n} bureaus "
-                  f"{warm_cpu:.1f}, {2 * n} bureaus {warm2_cpu:.1f}: {cpu_marginal:.3f} per report "
-                  f"({cpu_marginal / floor_cpu:.2f}x the floor's {floor_cpu:.3f} CPU-s, on one CPU; the build "
-                  f"uses {os.cpu_count()}), fixed {warm_cpu - n * cpu_marginal:.1f} CPU-s")
+            fit = scaling(tmp, n, args.jobs, args.rounds)
+            marginal, fixed, cpu_marginal, cpu_fixed = fit["wall"] + fit["cpu"]
+            print(f"warm marginal cost per report (slope over {fit['sizes']} bureaus): {marginal:.3f}s "
+                  f"= {marginal / flo:.2f}x the floor's; fixed start-up (intercept) ≈ {fixed:.2f}s")
             cpus = os.cpu_count() or 1
+            print(f"  in CPU seconds of the whole process tree (less sensitive to other load): {cpu_marginal:.3f} "
+                  f"per report ({cpu_marginal / floor_cpu:.2f}x the floor's {floor_cpu:.3f} CPU-s, on one CPU; the "
+                  f"build uses {cpus}), fixed {cpu_fixed:.2f} CPU-s")
             targets += [("warm cost per report / floor's (marginal)", marginal / flo, 1.5, "x"),
                         (f"fixed start-up, {n}-bureau year", fixed, 1.0, "s"),
                         (f"  same from CPU-s ÷ {cpus} CPUs (load-independent)", cpu_marginal / cpus / floor_cpu,
                          1.5, "x"),
-                        (f"  same from CPU-s ÷ {cpus} CPUs (load-independent)",
-                         (warm_cpu - n * cpu_marginal) / cpus, 1.0, "s")]
+                        (f"  same from CPU-s ÷ {cpus} CPUs (load-independent)", cpu_fixed / cpus, 1.0, "s")]
         changed = one_changed(params, tmp / "changed", ids[4], args.jobs)
         print(f"one changed bureau, roll-up included (`build 2022` after saving {ids[4]}.yaml, {n} bureaus): "
               + ", ".join(f"{t:.2f}s" for t in changed))

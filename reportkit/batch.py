@@ -17,7 +17,6 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -29,7 +28,7 @@ from .lock import BuildLock
 from .manifest import Entry
 from .narrative import report_title
 from .outfolder import OutputFolder, reason
-from .run.pool import InlinePool, WorkerPool, kill_children, run_pool
+from .run.pool import kill_children, run_pool, start_pool
 from .run.task import Task, TaskResult, make_engine, run_task  # noqa: F401 — make_engine: public name kept
 from .validate import Checked, check_many
 
@@ -137,14 +136,16 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
           jobs: Optional[int] = None, timeout: int = 300, force: bool = False, engine: str = "warm",
           notebook: Optional[Path] = None, on_event: Optional[Callable[[str, str, Optional[Entry]], None]] = None,
           write_index: bool = True, summary: bool = True, runner: Optional[Runner] = None,
-          formats: Optional[Iterable[str]] = None) -> BuildResult:
+          formats: Optional[Iterable[str]] = None, zygote=None) -> BuildResult:
     """Build every bureau of ``year`` (or those named); see the module docstring.
 
     ``formats``: html plus any of docx, pdf (default: the project's, see :mod:`reportkit.render`).
 
-    ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: a local process
-    pool, :class:`reportkit.run.pool.WorkerPool`, started before validation and reused for the
-    roll-up); whatever runs them, this process writes.
+    ``runner(tasks, jobs, on_start, on_result)`` executes the tasks (default: warm kernels,
+    :class:`reportkit.run.kernels.KernelPool`, or cold ones in worker processes, started before
+    validation and reused for the roll-up); whatever runs them, this process writes.
+    ``zygote``: a :class:`reportkit.run.zygote.Zygote` the caller started even earlier (the CLI
+    does, before importing this module); the warm kernels are forked from it.
     """
     year = params.check_year(int(year))
     params_dir, folder = Path(params_dir), Path(output_dir) / str(year)
@@ -171,9 +172,9 @@ def build(params_dir: Path, output_dir: Path, year: int, bureaus: Optional[Itera
         n = _likely_work(params_dir, folder, int(year), registry, wanted, notebook, formats, force, summary)
         if n:
             handed = handoff.Folder()  # named in the environment the workers inherit
-            one = n == 1 and engine == "warm"  # one report, or the roll-up alone: no worker process
-            pool = (InlinePool if one else partial(WorkerPool, min(jobs or os.cpu_count() or 1, n)))(
-                engine, timeout, str(notebook)).start()
+            pool = start_pool(engine, min(jobs or os.cpu_count() or 1, n), timeout, str(notebook), zygote)
+    if zygote is not None and (pool is None or engine != "warm"):
+        zygote.kill()  # started early by the caller; no kernel will be asked of it
     try:
         narrow = bool(wanted) and not (summary or write_index)  # else the whole year is read: check it once, here
         year_checked = check_many(params_dir, [year], wanted if narrow else None)
@@ -330,7 +331,7 @@ class _Run:
 
 def build_summary(params_dir: Path, output_dir: Path, year: int, registry, timeout: int, force: bool,
                   failed: list[str], result: BuildResult, out: Optional[OutputFolder] = None,
-                  formats: tuple[str, ...] = ("html",), pool: Optional[WorkerPool | InlinePool] = None,
+                  formats: tuple[str, ...] = ("html",), pool=None,
                   engine: str = "warm", notebook: Optional[Path] = None, token: str = "") -> Entry:
     """Execute notebooks/summary.ipynb for the year into summary.html, unless nothing changed.
 

@@ -12,12 +12,14 @@ import os
 import tempfile
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from .errors import ExecutionFailed, ReportkitError
+from .kernelenv import batch_environment  # noqa: F401 — re-exported: its callers import it from here
 from .masters import packaged
 
 if TYPE_CHECKING:  # imported where used: a kernel is launched before nbformat (and jsonschema) loads
@@ -64,17 +66,6 @@ def ensure_kernel(name: str = KERNEL_NAME) -> str:
     return name
 
 
-def batch_environment() -> None:
-    """Environment for kernels started by a batch: one thread each, no GUI backend."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ["MPLBACKEND"] = "Agg"
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-
-
 def parameters(bureau: str, year: int, params_dir: Path) -> dict:
     """The notebook's parameters: ASCII only (papermill escapes anything else)."""
     return {"bureau": bureau, "year": int(year), "params": str(Path(params_dir).resolve())}
@@ -107,6 +98,19 @@ def without_pyarrow_fs() -> None:
     """
     if "papermill" not in sys.modules:
         sys.modules.setdefault("pyarrow.fs", None)
+
+
+@contextmanager
+def pyarrow_fs_blocked():
+    """:func:`without_pyarrow_fs` while papermill is first imported, in a process that may want
+    pyarrow afterwards (the command's own, a library caller's): the block is lifted again."""
+    unblock = "pyarrow.fs" not in sys.modules
+    try:
+        without_pyarrow_fs()
+        yield
+    finally:
+        if unblock and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
+            del sys.modules["pyarrow.fs"]
 
 
 def failure_from(exc, bureau: str, notebook: Optional[Path]) -> ExecutionFailed:

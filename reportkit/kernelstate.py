@@ -20,7 +20,7 @@ _SNAPSHOT: dict = {}
 _CACHE_NAME = re.compile(r"^_i?\d+$")  # IPython's _4 / _i4 input and output caches
 
 
-def _sources() -> dict[str, float]:
+def sources() -> dict[str, float]:
     """Modification times of reportkit's code, templates and format (scandir: ¼ of rglob's time)."""
     out, stack = {}, [str(Path(__file__).resolve().parent)]
     while stack:
@@ -41,6 +41,7 @@ def preload() -> None:
     """
     if _SNAPSHOT.get("preloaded"):
         return
+    _SNAPSHOT["sources"] = sources()  # before the imports: a change made while they run is seen
     from . import charts, isolation, masters, report  # noqa: F401 — the heavy imports, done once
     from .rules import causes  # noqa: F401 — imported lazily by the rule book (a cycle otherwise)
 
@@ -62,7 +63,6 @@ def bootstrap() -> str:
         cwd=os.getcwd(),
         env=dict(os.environ),
         path=list(sys.path),
-        sources=_sources(),
         process=isolation.Restorable(shell),
     )
     _SNAPSHOT["baseline"] = isolation.Baseline()  # last: every module of the snapshot loaded
@@ -124,7 +124,7 @@ def reset() -> str:
     import matplotlib
     import matplotlib.pyplot as plt
 
-    if _sources() != _SNAPSHOT["sources"]:
+    if sources() != _SNAPSHOT["sources"]:
         return "restart: reportkit source changed"
     plt.close("all")
     why = _SNAPSHOT["baseline"].why_restart()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import copy
 import logging
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +32,9 @@ BOOTSTRAP = "import reportkit.kernelstate as _rk; _rk.bootstrap()"
 PRELOAD = "import reportkit.kernelstate as _rk; _rk.preload()"  # run by the kernel as it starts
 RESET = "import reportkit.kernelstate as _rk; print(_rk.reset())"
 MAX_RSS = 600 * 1024 * 1024
+# The preload runs as the kernel starts. ipykernel sleeps 0.5 ms after every cell so that a client
+# reading only the reply has the outputs (nbclient waits for the cell's idle status instead).
+KERNEL_ARGS = [f"--IPKernelApp.exec_lines={PRELOAD}", "--Kernel._execute_sleep=0"]
 
 
 class WarmEngine:
@@ -39,8 +43,10 @@ class WarmEngine:
     name = "warm"
 
     def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
-                 max_rss: int = MAX_RSS):
+                 max_rss: int = MAX_RSS, zygote=None):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
+        self.zygote = zygote  # a reportkit.run.forked.Zygote: kernels are forked from it when it can
+        self.closed = False  # closed by its pool: no kernel is started again
         self._source = None  # the master notebook, read on first use: the kernel is launched before
         self._others: dict[str, tuple] = {}  # other notebooks run here (the roll-up): path → (stamp, node)
         self.client: Optional["NotebookClient"] = None
@@ -61,8 +67,16 @@ class WarmEngine:
             from jupyter_core.utils import run_sync
 
             km = AsyncKernelManager(kernel_name=self.kernel)
+            if self.zygote is not None:
+                import uuid
+
+                from .run.forked import ForkProvisioner
+
+                km.kernel_id = str(uuid.uuid4())
+                km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km,
+                                                 zygote=self.zygote)
             try:
-                run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+                run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGS)
                 self._launched = km
             except Exception:  # noqa: BLE001 — _start tries again and reports
                 self._stop(self._client(km))
@@ -75,18 +89,25 @@ class WarmEngine:
         return NotebookClient(nbformat.v4.new_notebook(), km=km, kernel_name=self.kernel, timeout=self.timeout,
                               startup_timeout=60, ipython_hist_file=":memory:", allow_errors=False,
                               record_timing=False, shutdown_kernel="immediate",
-                              extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+                              extra_arguments=KERNEL_ARGS)
+
+    def warm(self) -> None:
+        """Launch and connect the kernel and snapshot it now, not at the first report."""
+        if self.client is None:
+            self._start()
 
     def _start(self) -> None:
         last = None
         for _ in range(START_RETRIES):
+            if self.closed:
+                raise ExecutionFailed("内核已随批处理结束而关闭", bureau="（预热内核）")
             self.launch()
             km, self._launched = self._launched, None
             if km is None:
                 continue
             client = self._client(km)
             try:
-                client.start_new_kernel_client()
+                _connect(client)
                 self.client = client
                 self._run_code(BOOTSTRAP)
                 return
@@ -116,6 +137,12 @@ class WarmEngine:
             self._stop(self._client(self._launched))
             self._launched = None
         self._stop()
+
+    def kernel_pid(self) -> Optional[int]:
+        """The kernel's process id, launched or connected (None when there is none)."""
+        km = self.client.km if self.client is not None else self._launched
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
 
     def kernel_rss(self) -> int:
         """Resident memory of the kernel process (0 when unknown)."""
@@ -211,6 +238,42 @@ class WarmEngine:
             if cell.cell_type == "code":
                 cell.outputs = []
             client.execute_cell(cell, index)
+
+
+def _connect(client: "NotebookClient") -> None:
+    """nbclient's ``start_new_kernel_client`` without jupyter_client's closing IOPub flush, which
+    always waits 0.2 s for silence: the kernel is ready once it has answered a kernel_info request
+    and IOPub has carried that request's idle status (connected, nothing of the start-up left)."""
+    from jupyter_core.utils import run_sync
+
+    client.kc = client.km.client()
+    client.kc.start_channels()
+    run_sync(_ready)(client.kc, client.startup_timeout)
+    client.kc.allow_stdin = False
+
+
+async def _ready(kc, timeout: float) -> None:
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await kc._async_recv_reply(msg_id, timeout=1)
+        except (Empty, TimeoutError):
+            if not await kc._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info") from None
+            continue
+        try:
+            while True:  # IOPub subscribed late misses the first status messages: then ask again
+                msg = await kc.iopub_channel.get_msg(timeout=0.2)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    kc._handle_kernel_info_reply(reply)
+                    return
+        except Empty:
+            continue
+    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 def _load(path: Path) -> nbformat.NotebookNode:

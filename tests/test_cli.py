@@ -92,3 +92,19 @@ def test_missing_registry_says_where_it_looked_and_how_to_point_elsewhere(runner
     assert result.exit_code == 2
     assert f"查找的位置是 {tmp_path / 'params' / 'bureaus.yaml'}" in result.output
     assert f"当前目录 {tmp_path}" in result.output and "--params" in result.output and "-p params" in result.output
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(sample_params):
+    """``reportkit validate | head``: the reader has closed the pipe; the command stops with the
+    shell's status for it (141) and says nothing on stderr (no 内部错误, no traceback)."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    proc = subprocess.run([sys.executable, "-m", "reportkit.cli", "--params", str(sample_params), "validate"],
+                          stdout=write, stderr=subprocess.PIPE, timeout=60)
+    os.close(write)
+    assert proc.returncode == 141, proc.stderr.decode("utf-8")
+    assert proc.stderr == b""

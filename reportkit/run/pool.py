@@ -1,6 +1,7 @@
 """A pool of worker processes running :func:`~reportkit.run.task.run_task`; results flow back.
 
-Workers are spawned (not forked), ignore Ctrl-C (the parent decides when to stop), die with
+The cold engine's pool (papermill changes the working folder of the process that runs it); the
+warm engine's is :class:`reportkit.run.kernels.KernelPool`. Workers are spawned (not forked), ignore Ctrl-C (the parent decides when to stop), die with
 the parent, and start their kernel while they import. A worker that dies yields a failed
 result for its report; the pool goes on.
 """
@@ -11,16 +12,13 @@ from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
 import signal
-import sys
 import threading
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 import psutil
 
 from .lifetime import die_with_parent
-from ..execute import without_pyarrow_fs
-from .task import (Task, TaskResult, close_engines, prepare_worker, process_engine, run_task,
-                   warm_exporter)
+from .task import Task, TaskResult, prepare_worker, run_task
 
 
 def init_worker(parent_pid: int, engine: str, timeout: int, notebook: str) -> None:
@@ -155,63 +153,23 @@ def _result(fut: cf.Future, task: Task) -> TaskResult:
                           error=f"工作进程意外退出：{type(exc).__name__}", lost=True)
 
 
+def start_pool(engine: str, jobs: int, timeout: int = 300, notebook: str = "", zygote=None):
+    """A started pool of ``jobs`` kernels: warm ones forked from a zygote and driven by threads of
+    this process (:class:`~reportkit.run.kernels.KernelPool`, given ``zygote`` if the caller started
+    one); cold ones in worker processes."""
+    if engine == "warm":
+        from .kernels import KernelPool
+
+        return KernelPool(jobs, engine, timeout, notebook, zygote=zygote).start()
+    return WorkerPool(jobs, engine, timeout, notebook).start()
+
+
 def run_pool(tasks: list[Task], jobs: int, on_start: Callable[[str], None],
              on_result: Callable[[TaskResult], None]) -> None:
-    """Run ``tasks`` on ``jobs`` workers; ``on_result`` gets each result as it arrives."""
+    """Run ``tasks`` on ``jobs`` kernels; ``on_result`` gets each result as it arrives."""
     if not tasks:
         return
     first = tasks[0]
-    pool = WorkerPool(min(jobs, len(tasks)), first.engine, first.timeout, first.notebook).start()
+    pool = start_pool(first.engine, min(jobs, len(tasks)), first.timeout, first.notebook)
     pool.run(tasks, on_start, on_result)
     pool.close()
-
-
-def run_inline(tasks: Iterable[Task], engine, on_start, on_result) -> None:
-    """The same loop in this process with one engine (tests, tiny builds)."""
-    for t in tasks:
-        on_start(t.bureau)
-        on_result(run_task(t, engine))
-
-
-class InlinePool:
-    """:class:`WorkerPool`'s interface over one kernel driven from this process.
-
-    For a build of one report (and its roll-up): a worker process would only put its own
-    start-up (≈0.7 CPU-s of imports) before the kernel's. The kernel is launched at once and
-    boots while this process validates; the results still come back as bytes to be written.
-    """
-
-    jobs = 1
-
-    def __init__(self, engine: str = "warm", timeout: int = 300, notebook: str = ""):
-        self.engine = self._quiet(process_engine, engine, timeout, notebook)  # kernel not yet started
-
-    def start(self) -> "InlinePool":
-        """Launch the kernel; while it boots, read the master notebook and ready the exporter."""
-        getattr(self.engine, "launch", lambda: None)()
-        self._quiet(getattr(self.engine, "prepare", lambda: None))
-        warm_exporter()
-        return self
-
-    @staticmethod
-    def _quiet(step, *args):
-        """``step`` with papermill kept from importing pyarrow's file systems; this process may
-        want pyarrow later, so the block is lifted again."""
-        unblock = "pyarrow.fs" not in sys.modules
-        try:
-            without_pyarrow_fs()
-            return step(*args)
-        finally:
-            if unblock and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
-                del sys.modules["pyarrow.fs"]
-
-    def run(self, tasks: list[Task], on_start, on_result) -> None:
-        run_inline(tasks, self.engine, on_start, on_result)
-
-    def run_one(self, task: Task) -> TaskResult:
-        return run_task(task, self.engine)
-
-    def release(self) -> None:
-        close_engines()
-
-    close = kill = release

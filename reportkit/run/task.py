@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,9 +65,12 @@ def make_engine(name: str, timeout: int, notebook: Path = NOTEBOOK):
     return ColdEngine(notebook=notebook, timeout=timeout)
 
 
-# One engine and exporter pair per process, keyed by what makes them differ.
+# One engine and exporter pair per process, keyed by what makes them differ. The threads of a
+# :class:`~reportkit.run.kernels.KernelPool` share the exporters (its templates compiled once),
+# one export at a time.
 _ENGINES: dict[tuple, object] = {}
 _EXPORTERS: dict[bool, object] = {}
+_EXPORTING = threading.RLock()
 
 
 def process_engine(name: str, timeout: int, notebook: str):
@@ -106,24 +110,29 @@ def warm_exporter() -> None:
     the first report's export does not pay for it; a runner calls it while its kernel boots."""
     import nbformat
 
-    from ..export import to_html
-
-    to_html(nbformat.v4.new_notebook(), "", _exporter(False))
+    _export(nbformat.v4.new_notebook(), "", False)
 
 
 def _exporter(failed: bool):
-    if failed not in _EXPORTERS:
-        from ..export import FailedReportExporter, ReportExporter
+    with _EXPORTING:
+        if failed not in _EXPORTERS:
+            from ..export import FailedReportExporter, ReportExporter
 
-        _EXPORTERS[failed] = FailedReportExporter() if failed else ReportExporter()
-    return _EXPORTERS[failed]
+            _EXPORTERS[failed] = FailedReportExporter() if failed else ReportExporter()
+        return _EXPORTERS[failed]
+
+
+def _export(nb, title: str, failed: bool) -> str:
+    """The page of ``nb`` through this process's exporter (one export at a time)."""
+    from ..export import to_html
+
+    with _EXPORTING:
+        return to_html(nb, title, _exporter(failed), failed=failed)
 
 
 def run_task(task: Task, engine=None) -> TaskResult:
     """Execute and export one report; returns its bytes or its error, never raises."""
     import nbformat
-
-    from ..export import to_html
 
     started = time.perf_counter()
     result = TaskResult(task.bureau, "failed", digest=task.digest, generation=task.generation)
@@ -137,7 +146,7 @@ def run_task(task: Task, engine=None) -> TaskResult:
         else:
             nb = engine.run(task.bureau, int(task.year), Path(task.params_dir), tmp_nb)
         result.timings["execute"] = round(time.perf_counter() - started, 3)
-        result.html = to_html(nb, task.title, _exporter(False)).encode("utf-8")
+        result.html = _export(nb, task.title, False).encode("utf-8")
         result.ipynb = nbformat.writes(nb).encode("utf-8")
         result.timings["export"] = round(time.perf_counter() - started - result.timings["execute"], 3)
         if set(task.formats) - {"html"}:  # all or nothing: a report whose PDF fails is not written
@@ -167,13 +176,11 @@ def _keep_failed(result: TaskResult, tmp_nb: Path, title: str) -> None:
     """The error notebook and an HTML of it (code included), for ``_failed/``."""
     import nbformat
 
-    from ..export import to_html
-
     if not tmp_nb.is_file():
         return
     try:
         result.failed_ipynb = tmp_nb.read_bytes()
         nb = nbformat.reads(result.failed_ipynb.decode("utf-8"), as_version=4)
-        result.failed_html = to_html(nb, f"【生成失败】{title}", _exporter(True), failed=True).encode("utf-8")
+        result.failed_html = _export(nb, f"【生成失败】{title}", True).encode("utf-8")
     except Exception:  # noqa: BLE001 — the report already failed; keep what we can
         pass
