@@ -78,12 +78,18 @@ def _warm_up(charts) -> None:
 
     from PIL import Image
 
-    from . import model, templating
+    from . import model, templating, wording
 
     charts.trend([2021, 2022], {"x": [1, 2]}, "warm-up")
     Image.init()
     templating.lab_css()  # the notebook's Lab stylesheet: tinycss2 loads its codecs lazily
     model.models()  # the format file and the models built from it: read on first use, not at import
+    # Compiled once here, not by every kernel's first report (≈40 ms): a report's templates (not
+    # the roll-up's or the index's) and the packaged master's sentences. A zygote's kernels share them.
+    env = templating.environment()
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".j2") and not n.startswith(("summary_", "index"))):
+        env.get_template(name)
+    wording.defaults("report")
 
 
 def _reset_pandas() -> None:

@@ -43,7 +43,7 @@ class WarmEngine:
     name = "warm"
 
     def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
-                 max_rss: int = MAX_RSS, zygote=None):
+                 max_rss: int = MAX_RSS, zygote=None, close_at_exit: bool = True):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
         self.zygote = zygote  # a reportkit.run.forked.Zygote: kernels are forked from it when it can
         self.closed = False  # closed by its pool: no kernel is started again
@@ -53,7 +53,8 @@ class WarmEngine:
         self._launched: Optional["AsyncKernelManager"] = None  # started, not yet connected
         self.restarts = 0
         self.restart_reasons: list[str] = []  # why each reset gave way to a new kernel
-        atexit.register(self.close)
+        if close_at_exit:  # a pool whose threads own their engines ends them itself, in those threads
+            atexit.register(self.close)
 
     # --- kernel lifecycle -----------------------------------------------------------------
     def launch(self) -> None:

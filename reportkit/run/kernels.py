@@ -38,7 +38,8 @@ class KernelPool:
 
         self.jobs = max(1, jobs)
         self.zygote = zygote or Zygote()  # one started early by the caller, or this pool's own
-        self.engines = [WarmEngine(Path(notebook), timeout=timeout, zygote=self.zygote) for _ in range(self.jobs)]
+        self.engines = [WarmEngine(Path(notebook), timeout=timeout, zygote=self.zygote, close_at_exit=False)
+                        for _ in range(self.jobs)]
         self._tasks: queue.Queue = queue.Queue()
         self._events: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -118,7 +119,7 @@ class KernelPool:
         if self._closer is None:
             for _ in self._threads:
                 self._tasks.put(_STOP)
-            self._closer = threading.Thread(target=self._close, name="reportkit-kernels-close")
+            self._closer = threading.Thread(target=self._close, name="reportkit-kernels-close", daemon=True)
             self._closer.start()
 
     def _close(self) -> None:
