@@ -33,6 +33,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from previewproc import PreviewProcess  # noqa: E402
 
+from reportkit.preview.server import POLL  # noqa: E402
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PHRASE = "公开渠道更顺"
 TARGET_SECONDS, TARGET_RATIO = 1.0, 4.0
@@ -160,8 +162,8 @@ def main() -> None:
     print(f"where a save's time goes (means over the edits): rebuild in the preview {total:.3f} s "
           f"= kernel {kernel:.3f} (reset, validation, every cell) + nbconvert export {export:.3f}; "
           f"the report's own code run without a kernel after the edits: {own:.3f} s; "
-          f"the rest of the median, {median - total:.3f} s, is noticing the save (poll every 50 ms), "
-          f"the reload request and Chromium laying the page out")
+          f"the rest of the median, {median - total:.3f} s, is noticing the save (poll every {POLL * 1000:.0f} ms), "
+          f"fetching the page again and Chromium swapping it in and laying it out")
     if args.profile:
         print(f"profile of the preview process ({args.profile}), top 15 by own time:")
         pstats.Stats(str(args.profile)).sort_stats("tottime").print_stats(15)

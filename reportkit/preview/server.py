@@ -28,7 +28,7 @@ from .pages import Page, Pages, PreviewEngine, reload_script
 from .targets import INDEX, SUMMARY, Sources, Target, Watcher, affected, inside, report
 
 EVENTS = "/_preview/events"
-POLL = 0.05        # seconds between two looks at the watched files
+POLL = 0.02        # seconds between two looks at the watched files (≈0.2 ms each: 1 % of a core)
 KEEPALIVE = 15.0   # an SSE comment this often keeps proxies and browsers from dropping the stream
 WAIT = 300.0       # longest a request waits for its page
 ORDER = {"report": 0, "index": 1, "summary": 2}  # a report first: it is what the analyst watches

@@ -60,12 +60,18 @@ def test_edit_invalid_edit_and_fix(page, preview, screenshots):
     assert "公开渠道更顺" in page.inner_text("body")
 
     # 1. an edit: a new phrase in 一、总体情况 and a new figure in 二 appear by themselves
+    #    in place: no navigation (what the page held survives) and the reader's place is kept
     edited = original.replace("公开渠道更顺", "公开渠道预览已更新", 1).replace("  penalty: 6\n", "  penalty: 61\n", 1)
     assert edited != original
+    page.evaluate("() => { window.reportkitTestMark = 1; window.scrollTo(0, 600); }")
     path.write_text(edited, encoding="utf-8")
     page.wait_for_function(SHOWS, arg="公开渠道预览已更新", timeout=WAIT)
     assert "公开渠道更顺" not in page.inner_text("body")
     assert page.locator("td", has_text="61").count() >= 1
+    assert page.evaluate("() => window.reportkitTestMark") == 1
+    assert abs(page.evaluate("() => window.scrollY") - 600) <= 2
+    assert page.locator("#reportkit-preview-reload").count() == 1  # the new page's copy, inert
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(screenshots / "preview-edited.png"), full_page=False)
 
     # 2. an invalid edit: the page turns into the located errors, exactly as validate finds them
