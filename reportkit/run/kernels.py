@@ -18,12 +18,13 @@ import psutil
 
 from ..execute import pyarrow_fs_blocked
 from .zygote import Zygote
+from .pool import Pool
 from .task import Task, TaskResult, run_task, warm_exporter
 
 _STOP = None  # what a thread takes from the task queue to end
 
 
-class KernelPool:
+class KernelPool(Pool):
     """``jobs`` warm kernels, started before the tasks are known; see the module docstring.
 
     :meth:`start` spawns the zygote and the threads at once; :meth:`run` feeds them tasks;
@@ -31,6 +32,8 @@ class KernelPool:
     :meth:`run` (Ctrl-C, SIGTERM turned into KeyboardInterrupt) every kernel is killed and the
     exception goes on to the caller.
     """
+
+    _daemon_closer = True  # a kernel thread stuck past the build must not hold the command's exit
 
     def __init__(self, jobs: int, engine: str = "warm", timeout: int = 300, notebook: str = "",
                  zygote: Optional[Zygote] = None):
@@ -43,7 +46,6 @@ class KernelPool:
         self._tasks: queue.Queue = queue.Queue()
         self._events: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
-        self._closer: Optional[threading.Thread] = None
         self._imported = threading.Event()
 
     def start(self) -> "KernelPool":
@@ -108,29 +110,13 @@ class KernelPool:
             self.kill()
             raise
 
-    def run_one(self, task: Task) -> TaskResult:
-        """One task on a kernel already warm; its result."""
-        out: list[TaskResult] = []
-        self.run([task], lambda b: None, out.append)
-        return out[0]
-
-    def release(self) -> None:
-        """Let the kernels and the zygote go (in the background) while this process writes on."""
-        if self._closer is None:
-            for _ in self._threads:
-                self._tasks.put(_STOP)
-            self._closer = threading.Thread(target=self._close, name="reportkit-kernels-close", daemon=True)
-            self._closer.start()
-
-    def _close(self) -> None:
+    def _shutdown(self) -> None:
+        """Each thread closes its engine; then the zygote ends."""
+        for _ in self._threads:
+            self._tasks.put(_STOP)
         for t in self._threads:
             t.join()
         self.zygote.close()
-
-    def close(self) -> None:
-        """Wait until every kernel and the zygote have ended."""
-        self.release()
-        self._closer.join()
 
     def kill(self) -> None:
         """End this pool's kernels and its zygote now (not other children of this process)."""

@@ -51,7 +51,36 @@ def _ready() -> int:
     return os.getpid()
 
 
-class WorkerPool:
+class Pool:
+    """What every pool shares: one more task on a started pool, and closing in the background.
+
+    A subclass has ``run(tasks, on_start, on_result)`` and ``_shutdown()`` (ends its workers or
+    kernels, waiting for them), and sets ``_daemon_closer`` (whether a process exit may leave that
+    closing unfinished)."""
+
+    _closer: Optional[threading.Thread] = None
+    _daemon_closer = False
+
+    def run_one(self, task: Task) -> TaskResult:
+        """One task on a worker whose kernel is already warm (the roll-up); its result."""
+        out: list[TaskResult] = []
+        self.run([task], lambda b: None, out.append)
+        return out[0]
+
+    def release(self) -> None:
+        """Let the workers and kernels go while this process writes on."""
+        if self._closer is None:
+            self._closer = threading.Thread(target=self._shutdown, name=f"reportkit-{type(self).__name__}-close",
+                                            daemon=self._daemon_closer)
+            self._closer.start()
+
+    def close(self) -> None:
+        """Wait until every worker and kernel has ended."""
+        self.release()
+        self._closer.join()
+
+
+class WorkerPool(Pool):
     """``jobs`` spawned workers with warm kernels, started before the tasks are known.
 
     :meth:`start` spawns them at once, so that they import and boot their kernels while the
@@ -62,7 +91,6 @@ class WorkerPool:
 
     def __init__(self, jobs: int, engine: str = "warm", timeout: int = 300, notebook: str = ""):
         self.jobs = max(1, jobs)
-        self._closer: Optional[threading.Thread] = None
         ctx = multiprocessing.get_context("spawn")
         self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=init_worker,
                                            initargs=(os.getpid(), engine, timeout, notebook))
@@ -111,22 +139,8 @@ class WorkerPool:
             fut.set_exception(exc)
             return fut
 
-    def run_one(self, task: Task) -> TaskResult:
-        """One task on a worker (its kernel already warm); its result."""
-        out: list[TaskResult] = []
-        self.run([task], lambda b: None, out.append)
-        return out[0]
-
-    def release(self) -> None:
-        """Let the workers go (kernels shut down, processes exit) while this process writes on."""
-        if self._closer is None:
-            self._closer = threading.Thread(target=self.pool.shutdown, name="reportkit-pool-close")
-            self._closer.start()
-
-    def close(self) -> None:
-        """Wait until every worker (and its kernel) has ended."""
-        self.release()
-        self._closer.join()
+    def _shutdown(self) -> None:
+        self.pool.shutdown()
 
     def kill(self) -> None:
         """End this pool's workers and their kernels (not other children of this process)."""
