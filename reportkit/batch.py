@@ -1,4 +1,4 @@
-"""A whole year in one call: validate all, execute in a pool of workers, export, index.
+"""A whole year in one call: validate all, execute in a pool of kernels, export, index.
 
 One bad bureau never sinks the others: invalid inputs are skipped and listed, a notebook
 that raises is kept under ``_failed/`` and exported for reading, the rest finish.

@@ -1,4 +1,4 @@
-"""The warm engine: one kernel per worker, started once, reused for every report.
+"""The warm engine: one kernel, started once (or forked from a zygote), reused for many reports.
 
 Parameters are injected with papermill's own ``parameterize_notebook``; cells run through
 one long-lived nbclient client (``papermill.execute_notebook(km=...)`` would open a new
