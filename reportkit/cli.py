@@ -386,15 +386,15 @@ def main():
 
     Every file is written and closed, the lock released and every child ended before a command
     returns; tearing down Jupyter's ≈1,100 modules would only add ≈0.1 s to each command. Threads,
-    ``atexit`` handlers and the standard streams are finished as Python's own exit would."""
+    ``atexit`` handlers and the standard streams are finished as Python's own exit finishes them."""
     try:
         cli(prog_name="reportkit")
         code = 0
     except SystemExit as exc:
         code = _exit_status(exc.code)
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    # What the interpreter's own exit does first, in its order: wake idle executor threads (the
+    # threading module's exit hooks), join the non-daemon threads, then run the atexit handlers.
+    threading._shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -108,3 +108,24 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(sample_params):
     os.close(write)
     assert proc.returncode == 141, proc.stderr.decode("utf-8")
     assert proc.stderr == b""
+
+
+def test_the_command_ends_as_python_would_with_an_idle_executor_thread():
+    """The console script leaves without the interpreter's teardown, but first does what Python's
+    exit does: an idle ThreadPoolExecutor worker (asyncio's default executor leaves one) is woken
+    and joined, never waited for forever; an atexit handler still runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, concurrent.futures, sys\n"
+        "concurrent.futures.ThreadPoolExecutor(1).submit(lambda: 1).result()\n"
+        "atexit.register(lambda: print('atexit ran', flush=True))\n"
+        "sys.argv = ['reportkit', '--help']\n"
+        "from reportkit.cli import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("atexit ran")
+    assert "Usage: reportkit" in proc.stdout
