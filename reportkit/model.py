@@ -18,13 +18,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from .spec import Spec, load_spec
 
 BUREAU_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 Count = Annotated[int, Field(ge=0, le=10**9, strict=True)]
+
+
+def _not_a_number(value):
+    """A date is written as one (2023-01-11): pydantic would read 0 or 0.0 as 1970-01-01."""
+    if isinstance(value, (bool, int, float, Decimal)):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
 Money = Annotated[Decimal, Field(ge=0, le=10**12, max_digits=20, decimal_places=6)]
 Text = Annotated[str, Field(max_length=20000)]
 Paragraphs = Union[Text, list[Text]]
@@ -245,7 +256,7 @@ def models(spec: Optional[Spec] = None) -> Models:
     review.__doc__ = "Table 四: three groups of four figures (a fifth, 总计, may be given)."
     year = create_model(
         "BureauYear", __base__=_YearBase, __module__=__name__,
-        published=(dt.date, Field(description="发布日期，如 2023-01-11")),
+        published=(Day, Field(description="发布日期，如 2023-01-11")),
         disclosed=(Disclosed, ...),
         proactive=(Proactive, ...),
         applications=(applications, ...),

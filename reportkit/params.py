@@ -227,6 +227,8 @@ def schema_findings(doc: Document, exc: ValidationError) -> list[Finding]:
             expected = "整数"
         elif err["type"] == "missing":
             expected, found = "一个值", "空"
+        elif err["type"].startswith("date_"):
+            expected = "日期，如 2023-01-11"
         elif err["type"] in ("too_short", "too_long"):
             expected = "6 或 7 个数字" if "applications" in loc else "4 或 5 个数字"
         message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])

@@ -41,6 +41,17 @@ def test_non_integer_rejected(tmp_path):
     assert f.found == "1.5"
 
 
+@pytest.mark.parametrize("value", [0.0, 0, 20230111, True])
+def test_a_number_is_not_a_publication_date(tmp_path, value):
+    """pydantic would read 0 or 0.0 as 1970-01-01 (found by the hostile-params test)."""
+    data = year_data()
+    data["published"] = value
+    (f,) = load_errors(dump(tmp_path / "a.yaml", data))
+    assert (f.field, f.message, f.expected, f.found) == (
+        "published", "不是有效日期（应写作 2023-01-11）", "日期，如 2023-01-11", repr(value))
+    assert f.line == 1
+
+
 def test_missing_required_field(tmp_path):
     data = year_data()
     del data["review_litigation"]
