@@ -22,7 +22,8 @@ from typing import Callable, Iterable, Optional
 
 from . import handoff, manifest, params, render, site
 from .errors import BuildLocked, Finding, InvalidInput, UnsafePath, WriteFailed
-from .execute import NOTEBOOK, ColdEngine, batch_environment, ensure_kernel
+from .execute import NOTEBOOK, ColdEngine, ensure_kernel
+from .kernelenv import batch_environment
 from .masters import project_notebook
 from .lock import BuildLock
 from .manifest import Entry

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 import sys
 import time
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Optional
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from .errors import ExecutionFailed, ReportkitError
-from .kernelenv import batch_environment  # noqa: F401 — re-exported: its callers import it from here
 from .masters import packaged
 
 if TYPE_CHECKING:  # imported where used: a kernel is launched before nbformat (and jsonschema) loads

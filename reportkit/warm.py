@@ -45,7 +45,7 @@ class WarmEngine:
     def __init__(self, notebook: Path = NOTEBOOK, kernel: str = KERNEL_NAME, timeout: int = 300,
                  max_rss: int = MAX_RSS, zygote=None, close_at_exit: bool = True):
         self.notebook, self.kernel, self.timeout, self.max_rss = Path(notebook), kernel, timeout, max_rss
-        self.zygote = zygote  # a reportkit.run.forked.Zygote: kernels are forked from it when it can
+        self.zygote = zygote  # a reportkit.run.zygote.Zygote: kernels are forked from it when it can
         self.closed = False  # closed by its pool: no kernel is started again
         self._source = None  # the master notebook, read on first use: the kernel is launched before
         self._others: dict[str, tuple] = {}  # other notebooks run here (the roll-up): path → (stamp, node)
@@ -148,9 +148,8 @@ class WarmEngine:
     def kernel_rss(self) -> int:
         """Resident memory of the kernel process (0 when unknown)."""
         try:
-            pid = self.client.km.provisioner.process.pid
-            return psutil.Process(pid).memory_info().rss
-        except Exception:  # noqa: BLE001
+            return psutil.Process(self.kernel_pid()).memory_info().rss
+        except Exception:  # noqa: BLE001 — no kernel, or it just ended
             return 0
 
     def _run_code(self, code: str) -> str:

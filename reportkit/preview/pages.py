@@ -19,8 +19,8 @@ import jinja2
 
 from .. import params, site
 from ..errors import ExecutionFailed, Finding, InvalidInput
-from ..execute import (NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, batch_environment, describe,
-                       ensure_kernel, without_pyarrow_fs)
+from ..execute import NOTEBOOK, SUMMARY_NOTEBOOK, ColdEngine, describe, ensure_kernel, without_pyarrow_fs
+from ..kernelenv import batch_environment
 from ..manifest import Entry
 from ..model import Bureau
 from ..narrative import report_title

@@ -14,10 +14,9 @@ import threading
 from pathlib import Path
 from typing import Callable, Optional
 
-import psutil
-
 from ..execute import pyarrow_fs_blocked
 from .zygote import Zygote
+from .lifetime import kill_tree
 from .pool import Pool
 from .task import Task, TaskResult, run_task, warm_exporter
 
@@ -125,9 +124,6 @@ class KernelPool(Pool):
         pids = [p for p in (e.kernel_pid() for e in self.engines) if p]
         self.zygote.kill()
         for pid in pids:  # kernels launched the ordinary way (the zygote could not serve)
-            try:
-                psutil.Process(pid).kill()
-            except psutil.Error:
-                pass
+            kill_tree(pid)
         for _ in self._threads:
             self._tasks.put(_STOP)

@@ -36,3 +36,19 @@ def _watch(parent_pid: int, every: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=run, name="reportkit-parent-watch", daemon=True).start()
+
+
+def kill_tree(pid: int) -> None:
+    """Kill process ``pid`` and every descendant of it, children first; gone ones are skipped."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        tree = [*root.children(recursive=True), root]
+    except psutil.Error:
+        return
+    for proc in tree:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass

@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 import psutil
 
-from .lifetime import die_with_parent
+from .lifetime import die_with_parent, kill_tree
 from .task import Task, TaskResult, prepare_worker, run_task
 
 
@@ -147,16 +147,7 @@ class WorkerPool(Pool):
         workers = list((getattr(self.pool, "_processes", None) or {}).keys())
         self.pool.shutdown(wait=False, cancel_futures=True)
         for pid in workers:
-            try:
-                root = psutil.Process(pid)
-                tree = [*root.children(recursive=True), root]
-            except psutil.Error:
-                continue
-            for proc in tree:
-                try:
-                    proc.kill()
-                except psutil.Error:
-                    pass
+            kill_tree(pid)
 
 
 def _result(fut: cf.Future, task: Task) -> TaskResult:

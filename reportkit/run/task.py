@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import ExecutionFailed, RenderFailed
-from ..execute import NOTEBOOK, ColdEngine, batch_environment, describe, without_pyarrow_fs
+from ..execute import NOTEBOOK, ColdEngine, describe, without_pyarrow_fs
+from ..kernelenv import batch_environment
 
 
 @dataclass(frozen=True)

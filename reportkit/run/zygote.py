@@ -29,7 +29,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from typing import Optional
 
 
@@ -145,20 +144,11 @@ class Zygote:
 
     def kill(self) -> None:
         """End the zygote and every kernel it forked, now."""
-        import psutil
+        from .lifetime import kill_tree
 
         if self.proc is None:
             return
-        try:
-            tree = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.Error:
-            tree = []
-        for proc in [*tree]:
-            try:
-                proc.kill()
-            except psutil.Error:
-                pass
-        self.proc.kill()
+        kill_tree(self.proc.pid)
         self.proc.wait()
 
 
@@ -261,8 +251,8 @@ def _kernel(argv: list[str], env: dict, cwd: str, fds: tuple[int, int]) -> None:
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:  # noqa: BLE001 — a child must never return into the zygote's loop
-        traceback.print_exc()
+    except BaseException as exc:  # noqa: BLE001 — a child must never return into the zygote's loop
+        print(f"reportkit: 内核未能启动：{type(exc).__name__}: {exc}", file=sys.stderr)
     finally:
         os._exit(code)
 
